@@ -1,0 +1,44 @@
+# IA·T — the two commands: `make run` and `make test`.
+# Everything else (cmake, ctest, the database) is driven from here.
+
+PORT    ?= 8080
+HOST    ?= 127.0.0.1
+DB      ?= var/iat.db
+BUILD   ?= build
+JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
+DEMO    := data/demo/interconnectes.csv
+ORGS    := node_modules/@etalab/decoupage-administratif/data
+
+.PHONY: all deps build run test db clean bench
+
+all: build
+
+deps:
+	@scripts/deps.sh build
+
+$(BUILD)/CMakeCache.txt:
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+
+build: deps $(BUILD)/CMakeCache.txt
+	@cmake --build $(BUILD) -j $(JOBS) -- --no-print-directory >/dev/null || cmake --build $(BUILD) -j 1
+
+# Create the database if absent: migrations, every French organisation, the
+# demo library. Built under a temporary name and renamed at the end, so an
+# interrupted run never leaves a half-made database behind.
+db: build
+	@if [ ! -f $(DB) ]; then \
+	  mkdir -p $(dir $(DB)) && rm -f $(DB).new* && \
+	  $(BUILD)/iat init --db $(DB).new && \
+	  $(BUILD)/iat orgs load --db $(DB).new $(ORGS) && \
+	  $(BUILD)/iat import interconnectes --db $(DB).new $(DEMO) && \
+	  mv $(DB).new $(DB) && rm -f $(DB).new-wal $(DB).new-shm; \
+	fi
+
+run: db
+	@exec $(BUILD)/iat serve --db $(DB) --listen $(HOST):$(PORT)
+
+test: build
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+clean:
+	rm -rf $(BUILD)

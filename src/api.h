@@ -1,0 +1,39 @@
+/*
+ * api.h — JSON API v1 handlers and the reply envelope.
+ *
+ * Envelope (every reply of /api/v1 and /healthz):
+ *   success: {"ok":true,"data":...,"meta":{...}}      (meta optional)
+ *   error:   {"ok":false,"error":{"status":422,"code":"validation.enum",
+ *             "message":"...","field":"theme","details":[...]}}
+ * Error codes are grouped by family: request.* (400, 405, 413, 415),
+ * auth.* (401, 403), validation.* (422), resource.* (404, 409),
+ * rate.* (429), server.* (500). See doc/api.md.
+ */
+#ifndef IAT_API_H
+#define IAT_API_H
+
+#include "http.h"
+#include "jsonw.h"
+#include "model.h"
+
+/* Write an error reply. field may be NULL. */
+void api_error(struct req *r, int status, const char *code, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/* 422 with every validation error in details[]. */
+void api_verrors(struct req *r, const struct verrors *e);
+/* Start a success reply: writes {"ok":true,"data": and returns the writer
+ * positioned for the data value; finish with api_end(). */
+void api_begin(struct req *r, jsonw_t *w);
+void api_end(struct req *r, jsonw_t *w);
+
+int api_healthz(struct req *r);
+int api_schema(struct req *r);
+int api_usecase_list(struct req *r);
+int api_usecase_get(struct req *r);
+int api_usecase_create(struct req *r);
+int api_usecase_patch(struct req *r);
+int api_usecase_retract(struct req *r);
+int api_org_list(struct req *r);
+int api_org_get(struct req *r);
+
+#endif

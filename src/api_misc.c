@@ -1,0 +1,114 @@
+/*
+ * api_misc.c — the API envelope (success and error replies) and the small
+ * endpoints: /healthz and /api/v1/schema.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "api.h"
+#include "util.h"
+
+#define JSON_TYPE "application/json; charset=utf-8"
+
+void api_error(struct req *r, int status, const char *code, const char *field, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	buf_reset(&r->out);
+	r->status = status;
+	r->content_type = JSON_TYPE;
+	jsonw_t w;
+	jw_init(&w, &r->out);
+	jw_obj(&w);
+	jw_kbool(&w, "ok", false);
+	jw_key(&w, "error");
+	jw_obj(&w);
+	jw_kint(&w, "status", status);
+	jw_kstr(&w, "code", code);
+	jw_kstr(&w, "message", msg);
+	if (field) jw_kstr(&w, "field", field);
+	jw_obj_end(&w);
+	jw_obj_end(&w);
+}
+
+void api_verrors(struct req *r, const struct verrors *e)
+{
+	buf_reset(&r->out);
+	r->status = 422;
+	r->content_type = JSON_TYPE;
+	int n = e->count < (int)ARRAY_LEN(e->items) ? e->count : (int)ARRAY_LEN(e->items);
+	jsonw_t w;
+	jw_init(&w, &r->out);
+	jw_obj(&w);
+	jw_kbool(&w, "ok", false);
+	jw_key(&w, "error");
+	jw_obj(&w);
+	jw_kint(&w, "status", 422);
+	jw_kstr(&w, "code", n ? e->items[0].code : "validation.invalid");
+	jw_kstr(&w, "message", n ? e->items[0].message : "Données invalides.");
+	if (n && e->items[0].field[0]) jw_kstr(&w, "field", e->items[0].field);
+	jw_key(&w, "details");
+	jw_arr(&w);
+	for (int i = 0; i < n; i++) {
+		jw_obj(&w);
+		jw_kstr(&w, "code", e->items[i].code);
+		jw_kstr(&w, "field", e->items[i].field);
+		jw_kstr(&w, "message", e->items[i].message);
+		jw_obj_end(&w);
+	}
+	jw_arr_end(&w);
+	jw_obj_end(&w);
+	jw_obj_end(&w);
+}
+
+void api_begin(struct req *r, jsonw_t *w)
+{
+	buf_reset(&r->out);
+	if (!r->status) r->status = 200;
+	r->content_type = JSON_TYPE;
+	jw_init(w, &r->out);
+	jw_obj(w);
+	jw_kbool(w, "ok", true);
+	jw_key(w, "data");
+}
+
+void api_end(struct req *r, jsonw_t *w)
+{
+	jw_obj_end(w);
+	(void)r;
+}
+
+int api_healthz(struct req *r)
+{
+	sqlite3_stmt *st = db_stmt(r->db, "SELECT count(*) FROM usecase WHERE visible = 1");
+	int64_t n = 0;
+	if (!st || db_one_int(st, &n) < 0) {
+		api_error(r, 503, "server.database", NULL, "La base de données ne répond pas.");
+		return 0;
+	}
+	jsonw_t w;
+	api_begin(r, &w);
+	jw_obj(&w);
+	jw_kstr(&w, "status", "ok");
+	int64_t mig = 0;
+	st = db_stmt(r->db, "SELECT coalesce(max(version), 0) FROM schema_migration");
+	if (st) db_one_int(st, &mig);
+	jw_kint(&w, "schema_migration", mig);
+	jw_kint(&w, "published_usecases", n);
+	jw_obj_end(&w);
+	api_end(r, &w);
+	return 0;
+}
+
+int api_schema(struct req *r)
+{
+	jsonw_t w;
+	api_begin(r, &w);
+	model_render_schema(&w);
+	api_end(r, &w);
+	return 0;
+}

@@ -1,0 +1,385 @@
+/*
+ * html.c — the shared HTML layout of every page (header, navigation,
+ * search box, footer), the French error page, and small components used by
+ * several pages (French dates and numbers, badges, hit lists, pagination).
+ *
+ * Design notes
+ * - Pages are built in r->out (one buffer, sent at the end by server.c), so
+ *   page_error() can throw away a half-written page and start again.
+ * - Everything that comes from data goes through %h (or %U inside URL
+ *   components). The only %R here inserts search snippets (escaped by
+ *   search.c, which adds only <mark>).
+ * - No inline style or script: the CSP is default-src 'none' with
+ *   style-src 'self'. The stylesheet URL carries a hash of its content
+ *   (?v=...) so a new build is never hidden behind a cached file.
+ * - Accessibility (RGAA 4.1): lang="fr", a skip link to #contenu as the
+ *   first focusable element, landmarks (header/banner, nav, search, main,
+ *   footer/contentinfo), one <h1> per page (written by each page), labelled
+ *   inputs, aria-current on the current navigation item and page number.
+ * - Nothing here allocates beyond the buffers it appends to, except short
+ *   temporary buffers freed before returning.
+ */
+#include "pages.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "assets.h"
+#include "model.h"
+#include "org.h"
+#include "store.h"
+#include "util.h"
+
+#define SITE_NAME "IA·T"
+#define SITE_LONG "Intelligences Associées des Territoires"
+
+/* ==== Layout ==== */
+
+static void nav_item(buf_t *b, const char *path, const char *href, const char *label)
+{
+	if (strcmp(path, href) == 0)
+		buf_fmt(b, "<li><a href=\"%h\" aria-current=\"page\">%h</a></li>\n", href, label);
+	else
+		buf_fmt(b, "<li><a href=\"%h\">%h</a></li>\n", href, label);
+}
+
+void html_begin(struct req *r, const char *title)
+{
+	buf_t *b = &r->out;
+	const char *path = r->path ? r->path : "/";
+	r->content_type = "text/html; charset=utf-8";
+
+	char ver[24] = "0";
+	const struct asset *css = asset_find("iat.css");
+	if (css) snprintf(ver, sizeof ver, "%016llx", (unsigned long long)hash64(css->data, css->len));
+
+	buf_fmt(b,
+	        "<!doctype html>\n"
+	        "<html lang=\"fr\">\n"
+	        "<head>\n"
+	        "<meta charset=\"utf-8\">\n"
+	        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	        "<title>%h — " SITE_NAME "</title>\n"
+	        "<link rel=\"stylesheet\" href=\"/static/iat.css?v=%h\">\n"
+	        "<link rel=\"icon\" href=\"/static/favicon.svg\" type=\"image/svg+xml\">\n"
+	        "</head>\n"
+	        "<body>\n"
+	        "<a class=\"skip-link\" href=\"#contenu\">Aller au contenu</a>\n"
+	        "<header class=\"site-header\">\n"
+	        "<div class=\"wrap header-inner\">\n"
+	        "<div class=\"brand\">\n"
+	        "<p class=\"site-name\"><a href=\"/\">" SITE_NAME
+	        " <span class=\"site-long\">— " SITE_LONG "</span></a></p>\n"
+	        "<p class=\"tagline\">La bibliothèque nationale et l'observatoire des usages de "
+	        "l'intelligence artificielle dans les collectivités territoriales</p>\n"
+	        "</div>\n",
+	        title, ver);
+
+	/* The home and search pages have their own large search box: no second
+	 * one in the header (and no duplicate label). */
+	bool own_search = strcmp(path, "/") == 0 || strcmp(path, "/recherche") == 0;
+	if (!own_search)
+		buf_puts(b, "<form class=\"header-search\" role=\"search\" action=\"/recherche\" method=\"get\">\n"
+		            "<label for=\"q-entete\">Rechercher une fiche</label>\n"
+		            "<input type=\"search\" id=\"q-entete\" name=\"q\" maxlength=\"200\">\n"
+		            "<button type=\"submit\">Rechercher</button>\n"
+		            "</form>\n");
+	buf_puts(b, "</div>\n<nav class=\"site-nav\" aria-label=\"Menu principal\">\n<ul class=\"wrap\">\n");
+	nav_item(b, path, "/", "Accueil");
+	nav_item(b, path, "/recherche", "Rechercher");
+	nav_item(b, path, "/accessibilite", "Accessibilité");
+	buf_puts(b, "</ul>\n</nav>\n</header>\n"
+	            "<main id=\"contenu\" tabindex=\"-1\" class=\"wrap\">\n");
+}
+
+void html_end(struct req *r)
+{
+	buf_puts(&r->out,
+	         "</main>\n"
+	         "<footer class=\"site-footer\">\n"
+	         "<div class=\"wrap\">\n"
+	         "<p class=\"footer-name\">" SITE_NAME " — " SITE_LONG
+	         " : un programme porté par Les Interconnectés, France urbaine et "
+	         "Intercommunalités de France.</p>\n"
+	         "<ul class=\"footer-links\">\n"
+	         "<li><a href=\"/accessibilite\">Accessibilité : " HTML_A11Y_STATUS " (RGAA 4.1)</a></li>\n"
+	         "<li><a href=\"/api/v1/usecases\">Données ouvertes : API des fiches (JSON)</a></li>\n"
+	         "<li><a href=\"/api/v1/schema\">Modèle de données des fiches</a></li>\n"
+	         "</ul>\n"
+	         "<p class=\"attribution\">Sources des données — fiches de démonstration : "
+	         "Bibliothèque IA territoriale des Interconnectés ; organisations : découpage "
+	         "administratif (Etalab, Licence Ouverte).</p>\n"
+	         "</div>\n"
+	         "</footer>\n"
+	         "</body>\n"
+	         "</html>\n");
+}
+
+/* ==== Error page ==== */
+
+static const char *status_title(int status)
+{
+	switch (status) {
+	case 400: return "Requête invalide";
+	case 401: return "Authentification requise";
+	case 403: return "Accès refusé";
+	case 404: return "Page introuvable";
+	case 405: return "Méthode non permise";
+	case 409: return "Conflit de modification";
+	case 413: return "Requête trop volumineuse";
+	case 415: return "Type de contenu non pris en charge";
+	case 429: return "Trop de requêtes";
+	case 503: return "Service indisponible";
+	default: return status >= 500 ? "Erreur interne" : "Requête refusée";
+	}
+}
+
+void page_error(struct req *r, int status, const char *message)
+{
+	buf_reset(&r->out);
+	r->status = status;
+	r->content_type = "text/html; charset=utf-8";
+	r->no_etag = true;
+	const char *title = status_title(status);
+	html_begin(r, title);
+	buf_fmt(&r->out,
+	        "<div class=\"error-page\">\n"
+	        "<h1>%h</h1>\n"
+	        "<p class=\"error-code\">Erreur %d</p>\n",
+	        title, status);
+	if (message && *message) buf_fmt(&r->out, "<p class=\"lead\">%h</p>\n", message);
+	switch (status) {
+	case 404:
+		buf_puts(&r->out,
+		         "<p>L'adresse est peut-être mal recopiée, ou la fiche a été déplacée. "
+		         "Les fiches en cours de rédaction ne sont visibles que par leur organisation.</p>\n");
+		break;
+	case 400:
+		buf_puts(&r->out,
+		         "<p>L'adresse contient un paramètre que le site ne comprend pas. "
+		         "Vérifiez-la, ou repartez d'une recherche.</p>\n");
+		break;
+	case 405:
+		buf_puts(&r->out, "<p>Cette adresse existe, mais pas pour ce type de requête.</p>\n");
+		break;
+	default:
+		if (status >= 500)
+			buf_puts(&r->out,
+			         "<p>Le problème vient de notre côté et il a été enregistré. "
+			         "Réessayez dans quelques instants.</p>\n");
+		break;
+	}
+	buf_puts(&r->out,
+	         "<h2>Et maintenant ?</h2>\n"
+	         "<ul>\n"
+	         "<li><a href=\"/\">Revenir à l'accueil</a></li>\n"
+	         "<li><a href=\"/recherche\">Parcourir toutes les fiches</a></li>\n"
+	         "</ul>\n"
+	         "<form class=\"search-box\" role=\"search\" action=\"/recherche\" method=\"get\">\n"
+	         "<label for=\"q-erreur\">Rechercher une fiche</label>\n"
+	         "<div class=\"search-row\">\n"
+	         "<input type=\"search\" id=\"q-erreur\" name=\"q\" maxlength=\"200\">\n"
+	         "<button type=\"submit\">Rechercher</button>\n"
+	         "</div>\n"
+	         "</form>\n"
+	         "</div>\n");
+	html_end(r);
+}
+
+/* ==== Dates and numbers ==== */
+
+static const char *const months[12] = {
+	"janvier", "février", "mars", "avril", "mai", "juin",
+	"juillet", "août", "septembre", "octobre", "novembre", "décembre",
+};
+
+/* Parse the leading "YYYY", "YYYY-MM" or "YYYY-MM-DD" of s (followed by the
+ * end of the string or 'T'). Returns the number of parts (1..3) or 0. */
+static int parse_date(const char *s, int *y, int *m, int *d)
+{
+	if (!s) return 0;
+	for (int i = 0; i < 4; i++)
+		if (s[i] < '0' || s[i] > '9') return 0;
+	*y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+	if (s[4] == 0) return 1;
+	if (s[4] != '-' || s[5] < '0' || s[5] > '9' || s[6] < '0' || s[6] > '9') return 0;
+	*m = (s[5] - '0') * 10 + (s[6] - '0');
+	if (*m < 1 || *m > 12) return 0;
+	if (s[7] == 0) return 2;
+	if (s[7] != '-' || s[8] < '0' || s[8] > '9' || s[9] < '0' || s[9] > '9') return 0;
+	*d = (s[8] - '0') * 10 + (s[9] - '0');
+	if (*d < 1 || *d > 31) return 0;
+	if (s[10] != 0 && s[10] != 'T' && s[10] != ' ') return 0;
+	return 3;
+}
+
+void html_date_fr(buf_t *b, const char *iso)
+{
+	int y = 0, m = 0, d = 0;
+	switch (parse_date(iso, &y, &m, &d)) {
+	case 1: buf_fmt(b, "%d", y); break;
+	case 2: buf_fmt(b, "%h %d", months[m - 1], y); break;
+	case 3:
+		if (d == 1) buf_fmt(b, "1er %h %d", months[m - 1], y);
+		else buf_fmt(b, "%d %h %d", d, months[m - 1], y);
+		break;
+	default: buf_fmt(b, "%h", iso); break;
+	}
+}
+
+void html_time(buf_t *b, const char *iso)
+{
+	int y = 0, m = 0, d = 0;
+	int n = parse_date(iso, &y, &m, &d);
+	if (!n) {
+		buf_fmt(b, "%h", iso);
+		return;
+	}
+	static const int lens[] = { 0, 4, 7, 10 };
+	buf_fmt(b, "<time datetime=\"%.*h\">", lens[n], iso);
+	html_date_fr(b, iso);
+	buf_puts(b, "</time>");
+}
+
+void html_int_fr(buf_t *b, int64_t n)
+{
+	char digits[32];
+	int len = snprintf(digits, sizeof digits, "%lld", (long long)n);
+	int start = digits[0] == '-' ? 1 : 0;
+	if (start) buf_putc(b, '-');
+	for (int i = start; i < len; i++) {
+		buf_putc(b, digits[i]);
+		int left = len - i - 1;
+		if (left > 0 && left % 3 == 0) buf_puts(b, "\u00a0");
+	}
+}
+
+void html_count(buf_t *b, int64_t n, const char *singular, const char *plural)
+{
+	html_int_fr(b, n);
+	buf_fmt(b, " %h", n > 1 || n < -1 ? plural : singular);
+}
+
+/* ==== Small components ==== */
+
+void html_usecase_path(buf_t *b, int64_t id, const char *slug)
+{
+	if (slug && *slug) buf_fmt(b, "/fiches/%D-%U", id, slug);
+	else buf_fmt(b, "/fiches/%D", id);
+}
+
+void html_badge(buf_t *b, const char *kind, const char *code)
+{
+	if (!code || !*code) return;
+	const struct vocab *v = strcmp(kind, "state") == 0 ? &vocab_state : &vocab_status;
+	/* class names only from known codes: an unknown one gets no colour */
+	const char *cls = vocab_index(v, code) >= 0 ? code : "other";
+	buf_fmt(b, "<span class=\"badge badge-%h-%h\">%h</span>", kind, cls, vocab_label(v, code));
+}
+
+void html_hits(buf_t *b, const struct search_result *res, int hlevel)
+{
+	if (!res || res->nhits <= 0) return;
+	if (hlevel < 2 || hlevel > 6) hlevel = 3;
+	buf_puts(b, "<ol class=\"hits\">\n");
+	for (int i = 0; i < res->nhits; i++) {
+		const struct search_hit *h = &res->hits[i];
+		buf_t href = BUF_INIT;
+		html_usecase_path(&href, h->id, h->slug);
+		buf_fmt(b, "<li class=\"hit\">\n<h%d class=\"hit-title\"><a href=\"%h\">%h</a></h%d>\n", hlevel,
+		        buf_cstr(&href), h->title && *h->title ? h->title : "(sans titre)", hlevel);
+		buf_free(&href);
+
+		buf_puts(b, "<p class=\"hit-meta\">");
+		if (h->owner_name) {
+			if (h->owner_key)
+				buf_fmt(b, "<a class=\"hit-owner\" href=\"/organisations/%U\">%h</a>", h->owner_key,
+				        h->owner_name);
+			else
+				buf_fmt(b, "<span class=\"hit-owner\">%h</span>", h->owner_name);
+			const char *kl = org_kind_label(h->owner_kind);
+			if (kl) buf_fmt(b, " <span class=\"hit-kind\">(%h)</span>", kl);
+		}
+		buf_puts(b, "</p>\n<p class=\"hit-tags\">");
+		if (h->state && strcmp(h->state, "published") != 0) {
+			html_badge(b, "state", h->state);
+			buf_puts(b, " ");
+		}
+		if (h->status) {
+			buf_puts(b, "<span class=\"visually-hidden\">Maturité : </span>");
+			html_badge(b, "status", h->status);
+			buf_puts(b, " ");
+		}
+		if (h->theme)
+			buf_fmt(b, "<span class=\"tag\"><span class=\"visually-hidden\">Thème : </span>%h</span> ",
+			        vocab_label(&vocab_theme, h->theme));
+		if (h->updated_at) {
+			buf_puts(b, "<span class=\"hit-date\">Mise à jour le ");
+			html_time(b, h->updated_at);
+			buf_puts(b, "</span>");
+		}
+		buf_puts(b, "</p>\n");
+		if (h->snippet_html && *h->snippet_html)
+			/* snippet_html is escaped by search.c; it adds only <mark> */
+			buf_fmt(b, "<p class=\"hit-text\">%R</p>\n", h->snippet_html);
+		else if (h->summary && *h->summary)
+			buf_fmt(b, "<p class=\"hit-text\">%h</p>\n", h->summary);
+		buf_puts(b, "</li>\n");
+	}
+	buf_puts(b, "</ol>\n");
+}
+
+void html_page_url(buf_t *b, const char *base, int page)
+{
+	buf_puts(b, base);
+	if (page > 1) {
+		buf_puts(b, strchr(base, '?') ? "&" : "?");
+		buf_fmt(b, "page=%d", page);
+	}
+}
+
+static void page_link(buf_t *b, const char *base, int page, int current)
+{
+	buf_t u = BUF_INIT;
+	html_page_url(&u, base, page);
+	if (page == current)
+		buf_fmt(b, "<li><a href=\"%h\" aria-current=\"page\"><span class=\"visually-hidden\">Page </span>%d</a></li>\n",
+		        buf_cstr(&u), page);
+	else
+		buf_fmt(b, "<li><a href=\"%h\"><span class=\"visually-hidden\">Page </span>%d</a></li>\n",
+		        buf_cstr(&u), page);
+	buf_free(&u);
+}
+
+void html_pagination(buf_t *b, const char *base, int page, int npages)
+{
+	if (npages <= 1) return;
+	buf_puts(b, "<nav class=\"pagination\" aria-label=\"Pagination\">\n<ul>\n");
+	buf_t u = BUF_INIT;
+	if (page > 1) {
+		html_page_url(&u, base, page - 1 < npages ? page - 1 : npages);
+		buf_fmt(b, "<li class=\"page-prev\"><a href=\"%h\" rel=\"prev\">‹ Page précédente</a></li>\n",
+		        buf_cstr(&u));
+		buf_reset(&u);
+	}
+	/* 1 … p-2 p-1 p p+1 p+2 … last */
+	int lo = page - 2 < 1 ? 1 : page - 2;
+	int hi = page + 2 > npages ? npages : page + 2;
+	if (lo > 1) {
+		page_link(b, base, 1, page);
+		if (lo > 2) buf_puts(b, "<li class=\"page-gap\" aria-hidden=\"true\">…</li>\n");
+	}
+	for (int p = lo; p <= hi; p++) page_link(b, base, p, page);
+	if (hi < npages) {
+		if (hi < npages - 1) buf_puts(b, "<li class=\"page-gap\" aria-hidden=\"true\">…</li>\n");
+		page_link(b, base, npages, page);
+	}
+	if (page < npages) {
+		html_page_url(&u, base, page + 1);
+		buf_fmt(b, "<li class=\"page-next\"><a href=\"%h\" rel=\"next\">Page suivante ›</a></li>\n",
+		        buf_cstr(&u));
+	}
+	buf_free(&u);
+	buf_puts(b, "</ul>\n</nav>\n");
+}

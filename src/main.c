@@ -1,0 +1,49 @@
+/*
+ * main.c — `iat`, the one binary: dispatches to a subcommand (cli.h).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char usage[] =
+    "IA·T — bibliothèque nationale et observatoire de l'IA dans les territoires\n"
+    "\n"
+    "usage : iat COMMANDE [OPTIONS]   (iat COMMANDE --help pour le détail)\n"
+    "\n"
+    "  serve [--db PATH] [--listen HOST:PORT] [--threads N]   servir le site et l'API\n"
+    "  init [--db PATH]                  créer ou migrer la base\n"
+    "  orgs load [--db PATH] [DIR]       charger / rafraîchir les organisations officielles\n"
+    "  orgs add --kind K --siren S NOM   créer un autre organisme (syndicat, opérateur)\n"
+    "  import interconnectes FICHIER.csv importer la bibliothèque des Interconnectés\n"
+    "  user add EMAIL --org SIREN --role agent|referent|curator|admin\n"
+    "  token create EMAIL                créer un jeton d'API (affiché une seule fois)\n"
+    "  backup DEST                       copie en ligne et cohérente de la base\n"
+    "  synth --records N [--seed S]      données synthétiques (mesures de performance)\n";
+
+struct command {
+	const char *name;
+	int (*fn)(int, char **);
+};
+
+static const struct command commands[] = {
+	{ "serve", cmd_serve },   { "init", cmd_init },     { "orgs", cmd_orgs },
+	{ "import", cmd_import }, { "user", cmd_user },     { "token", cmd_token },
+	{ "backup", cmd_backup }, { "synth", cmd_synth },
+};
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(argv[1], commands[i].name) == 0) return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "iat: commande inconnue « %s » (voir iat --help)\n", argv[1]);
+	return 2;
+}

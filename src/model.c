@@ -1,0 +1,697 @@
+/*
+ * model.c — the field table, validation and representation of a use-case
+ * record (see model.h for the design).
+ */
+#include "model.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "markdown.h"
+#include "siren.h"
+#include "text.h"
+#include "util.h"
+
+/* ==== The field table ==== */
+
+#define PUB VIS_PUBLIC
+#define RES VIS_RESTRICTED
+
+const struct field model_fields[] = {
+	/* general */
+	{ "title", "Nom du projet", "Nom du projet ou du service déployé.", F_STR, PUB, true, 200, 0, 0, NULL, "general", "nom_projet" },
+	{ "summary", "Résumé", "En une ou deux phrases (350 caractères au plus) : ce que fait le service et pour qui.", F_TEXT, PUB, true, 350, 0, 0, NULL, "general", NULL },
+	{ "description", "Description du service et de ses usages", "À quoi sert ce service ? Quels bénéfices attendus ? Markdown accepté (sans HTML).", F_MD, PUB, false, 20000, 0, 0, NULL, "general", "usage_description" },
+	{ "owner", "Organisation porteuse", "La collectivité ou l'organisme qui porte le projet (SIREN, code INSEE ou identifiant IA·T).", F_ORG, PUB, true, 0, 0, 0, NULL, "general", "coll_siret" },
+	{ "partner_orgs", "Collectivités partenaires", "Autres collectivités ou organismes publics associés au projet.", F_ORGS, PUB, false, 50, 0, 0, NULL, "general", NULL },
+	{ "partners", "Partenaires associés", "Partenaires académiques, experts, techniques ou financeurs.", F_STRS, PUB, false, 50, 0, 0, NULL, "general", "partenaires" },
+	{ "suppliers", "Fournisseurs", "Prestataires et éditeurs, avec leur SIREN quand il est connu.", F_SUPPLIERS, PUB, false, 20, 0, 0, NULL, "general", NULL },
+	{ "contact", "Contact du service en charge", "Courriel du contact ou du service en charge (DPO, etc.).", F_STR, RES, false, 320, 0, 0, NULL, "general", "projet_contact" },
+	{ "start_date", "Date de démarrage", "AAAA, AAAA-MM ou AAAA-MM-JJ.", F_DATE, PUB, false, 0, 0, 0, NULL, "general", "projet_date" },
+	{ "status", "Maturité", "Idée, expérimentation, déploiement, terminé ou abandonné.", F_ENUM, PUB, true, 0, 0, 0, &vocab_status, "general", "projet_status" },
+	{ "abandon_reasons", "Raisons de l'abandon", "Si le projet a été abandonné : les obstacles rencontrés. Les échecs aussi sont un savoir.", F_TEXT, PUB, false, 5000, 0, 0, NULL, "general", "status_abandon" },
+	{ "theme", "Thème principal", "La grande politique publique concernée.", F_ENUM, PUB, true, 0, 0, 0, &vocab_theme, "general", "theme" },
+	{ "sub_themes", "Sous-thèmes", "Un ou deux sous-thèmes de politique publique.", F_STRS, PUB, false, 10, 0, 0, &vocab_sub_theme, "general", "sous_theme" },
+	{ "latitude", "Latitude", "Localisation du projet (WGS84).", F_NUM, PUB, false, 0, -90, 90, NULL, "general", "latitude" },
+	{ "longitude", "Longitude", "Localisation du projet (WGS84).", F_NUM, PUB, false, 0, -180, 180, NULL, "general", "longitude" },
+	{ "image_url", "Logo", "Adresse du logo de la collectivité porteuse.", F_URL, PUB, false, 2000, 0, 0, NULL, "general", "image_url" },
+	{ "info_updated_on", "Date de mise à jour des informations", "Date à laquelle le porteur a mis à jour la fiche (déclarative).", F_DATE, PUB, false, 0, 0, 0, NULL, "general", "date" },
+	/* service and uses */
+	{ "audiences", "Publics du service", "Grand public, bénéficiaires, agents, élus...", F_ENUMS, PUB, false, 10, 0, 0, &vocab_audience, "service", "audience_service" },
+	{ "implementation", "Développement et mise en œuvre", "Développé en interne, en externe, avec des prestataires, par un marché public.", F_ENUM, PUB, false, 0, 0, 0, &vocab_implementation, "service", "mise_en_oeuvre" },
+	{ "funding", "Financement", "Guichets de financement (interne, Fonds vert, CRTE, France 2030, FEDER, DIAT...).", F_TEXT, RES, false, 2000, 0, 0, NULL, "service", "financement" },
+	{ "budget_band", "Budget annuel", "Tranche de budget par an.", F_ENUM, RES, false, 0, 0, 0, &vocab_budget_band, "service", "budget" },
+	{ "hosting", "Hébergement", "Où sont hébergées les données.", F_ENUM, RES, false, 0, 0, 0, &vocab_hosting, "service", "herbergement" },
+	{ "decision_scope", "Portée de la décision", "Décision à portée externe (usagers) ou procédure interne.", F_TEXT, PUB, false, 5000, 0, 0, NULL, "service", "decision" },
+	{ "decisions_per_year", "Décisions par an", "Nombre approximatif de décisions prises ou aidées par an.", F_INT, PUB, false, 0, 0, 1e12, NULL, "service", NULL },
+	{ "automation_level", "Niveau d'automatisation", "Aide à la décision, automatisation partielle ou décision entièrement automatisée.", F_ENUM, PUB, false, 0, 0, 0, &vocab_automation, "service", NULL },
+	{ "individual_decisions", "Décisions individuelles", "Le traitement fonde-t-il des décisions individuelles (CRPA, L311-3-1) ?", F_BOOL, PUB, false, 0, 0, 0, NULL, "service", NULL },
+	{ "human_oversight", "Contrôle humain", "Qui contrôle les résultats, comment, et peut les corriger.", F_TEXT, PUB, false, 5000, 0, 0, NULL, "service", NULL },
+	/* algorithm */
+	{ "algorithm_name", "Nom de l'algorithme", "S'il n'en a pas, la décision mise en œuvre (ex. : réservation et accès crèche).", F_STR, PUB, false, 200, 0, 0, NULL, "algorithm", "nom_algorithme" },
+	{ "algorithm_description", "Description de l'algorithme", "À quoi sert l'algorithme ? Quelles tâches accomplit-il ?", F_TEXT, PUB, false, 10000, 0, 0, NULL, "algorithm", "algorithme_description" },
+	{ "algorithm_operations", "Opérations effectuées par l'algorithme", "Détails techniques des opérations effectuées.", F_TEXT, RES, false, 10000, 0, 0, NULL, "algorithm", "algorithme_operations" },
+	{ "ai_techniques", "Techniques d'IA", "Apprentissage automatique, traitement du langage, IA générative, vision...", F_ENUMS, PUB, false, 8, 0, 0, &vocab_ai_technique, "algorithm", "type_algorithme" },
+	{ "effectiveness_gap", "Écart aux objectifs", "Faible : le système répond bien aux objectifs ; fort : il n'y répond pas.", F_ENUM, PUB, false, 0, 0, 0, &vocab_level3, "algorithm", "erreur" },
+	{ "explainability", "Difficulté d'explication", "Faible : facilement explicable au public ; fort : non explicable au public.", F_ENUM, PUB, false, 0, 0, 0, &vocab_level3, "algorithm", "explicabilite" },
+	{ "environmental_impact", "Impact environnemental", "Score ou évaluation de l'impact environnemental (GreenAlgorithm...).", F_TEXT, PUB, false, 5000, 0, 0, NULL, "algorithm", "impact_environnement" },
+	/* data */
+	{ "data_sources", "Sources des données", "Qui fournit les données d'entraînement et d'utilisation.", F_ENUMS, PUB, false, 5, 0, 0, &vocab_data_source, "data", "donnees_source" },
+	{ "data_access", "Mode de collecte des données", "Comment les données sont collectées et mises à jour.", F_ENUM, RES, false, 0, 0, 0, &vocab_data_access, "data", "donnees_acces" },
+	{ "personal_data", "Données personnelles", "Aucune, pseudonymisées, personnelles, sensibles.", F_ENUM, PUB, false, 0, 0, 0, &vocab_personal_data, "data", NULL },
+	/* risks and rights */
+	{ "risk_level", "Niveau de risque (règlement européen sur l'IA)", "Minimal, limité (transparence), haut risque, interdit.", F_ENUM, PUB, false, 0, 0, 0, &vocab_risk_level, "risks", "risque_categorie" },
+	{ "risk_assessment", "Évaluation des risques", "Évaluation utilisée, risques identifiés et mesures d'atténuation.", F_TEXT, PUB, false, 10000, 0, 0, NULL, "risks", "risque" },
+	{ "proportionality", "Proportionnalité", "Pourquoi l'algorithme est nécessaire ; bénéfice par rapport à une solution sans IA.", F_TEXT, PUB, false, 5000, 0, 0, NULL, "risks", "proportionalite" },
+	{ "reversibility", "Réversibilité", "Peut-on annuler complètement les effets de l'algorithme ? Comment ?", F_TEXT, PUB, false, 5000, 0, 0, NULL, "risks", "reversibilite" },
+	{ "objection_procedure", "Procédure d'objection", "Comment les personnes peuvent s'opposer à l'utilisation ou au résultat.", F_TEXT, PUB, false, 5000, 0, 0, NULL, "risks", "objection" },
+	{ "dpia_done", "AIPD réalisée", "Une analyse d'impact relative à la protection des données a-t-elle été faite ?", F_BOOL, PUB, false, 0, 0, 0, NULL, "risks", NULL },
+	{ "dpia_url", "Lien vers l'AIPD", "Adresse de l'AIPD publiée, le cas échéant.", F_URL, PUB, false, 2000, 0, 0, NULL, "risks", NULL },
+	{ "legal_bases", "Bases légales", "Textes qui fondent le traitement (titre et lien).", F_LEGAL, PUB, false, 20, 0, 0, NULL, "risks", NULL },
+	/* resources */
+	{ "info_url", "Lien d'information", "Page du projet (information ou accès au service).", F_URL, PUB, false, 2000, 0, 0, NULL, "resources", "url_infos" },
+	{ "resource_urls", "Ressources techniques", "Liens vers l'algorithme, les données, le modèle...", F_URLS, PUB, false, 20, 0, 0, NULL, "resources", "url_ressources" },
+	{ "source_code_url", "Code source", "Adresse du code source ouvert.", F_URL, PUB, false, 2000, 0, 0, NULL, "resources", NULL },
+	{ "source_code_licence", "Licence du code", "Identifiant SPDX de préférence (EUPL-1.2, MIT, AGPL-3.0...).", F_STR, PUB, false, 100, 0, 0, NULL, "resources", NULL },
+};
+const size_t model_nfields = sizeof model_fields / sizeof model_fields[0];
+
+static const char *const meta_keys[] = {
+	"id", "slug", "url", "version", "created_at", "updated_at", "published_at",
+	"schema_version", "state", "retract_reason", "provenance",
+};
+
+bool model_is_meta_key(const char *key)
+{
+	for (size_t i = 0; i < ARRAY_LEN(meta_keys); i++)
+		if (strcmp(meta_keys[i], key) == 0) return true;
+	return false;
+}
+
+const struct field *model_field(const char *name)
+{
+	for (size_t i = 0; i < model_nfields; i++)
+		if (strcmp(model_fields[i].name, name) == 0) return &model_fields[i];
+	return NULL;
+}
+
+bool model_field_visible(const struct field *f, bool restricted)
+{
+	return f->vis == VIS_PUBLIC || restricted;
+}
+
+const char *model_type_name(enum ftype t)
+{
+	static const char *names[] = { "string", "text", "markdown", "enum", "enum_list", "string_list",
+		                       "url", "url_list", "boolean", "integer", "number", "date",
+		                       "organisation", "organisation_list", "supplier_list",
+		                       "legal_basis_list" };
+	return names[t];
+}
+
+const char *model_section_label(const char *section)
+{
+	static const char *map[][2] = {
+		{ "general", "Informations générales" }, { "service", "Service et usages" },
+		{ "algorithm", "Algorithme" },          { "data", "Données" },
+		{ "risks", "Risques et droits" },       { "resources", "Ressources" },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(map); i++)
+		if (strcmp(map[i][0], section) == 0) return map[i][1];
+	return section;
+}
+
+const char *doc_str(const json_t *doc, const char *name)
+{
+	json_t *v = json_object_get(doc, name);
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* ==== Validation ==== */
+
+void verrors_add(struct verrors *e, const char *code, const char *field, const char *fmt, ...)
+{
+	if (e->count < (int)ARRAY_LEN(e->items)) {
+		struct verror *v = &e->items[e->count];
+		v->code = code;
+		snprintf(v->field, sizeof v->field, "%s", field);
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(v->message, sizeof v->message, fmt, ap);
+		va_end(ap);
+	}
+	e->count++;
+}
+
+/* Trim ASCII and Unicode spaces at both ends; returns a heap copy. */
+static char *trim_copy(const char *s, size_t len)
+{
+	size_t a = 0, b = len;
+	for (;;) {
+		if (a < b && (s[a] == ' ' || s[a] == '\t' || s[a] == '\n' || s[a] == '\r')) a++;
+		else if (a + 1 < b && (unsigned char)s[a] == 0xC2 && (unsigned char)s[a + 1] == 0xA0) a += 2;
+		else break;
+	}
+	for (;;) {
+		if (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t' || s[b - 1] == '\n' || s[b - 1] == '\r')) b--;
+		else if (b >= a + 2 && (unsigned char)s[b - 2] == 0xC2 && (unsigned char)s[b - 1] == 0xA0) b -= 2;
+		else break;
+	}
+	return xstrndup(s + a, b - a);
+}
+
+/* Validate one string; returns a heap copy (trimmed, CRLF normalised), ""
+ * meaning empty, or NULL after reporting an error. */
+static char *check_string(const struct field *f, const char *label, const json_t *v, bool multiline,
+                          int maxlen, struct verrors *e)
+{
+	if (!json_is_string(v)) {
+		verrors_add(e, "validation.type", label, "« %s » doit être un texte.", f->label);
+		return NULL;
+	}
+	const char *s = json_string_value(v);
+	size_t len = json_string_length(v);
+	if (!text_utf8_valid(s, len)) {
+		verrors_add(e, "validation.format", label, "« %s » n'est pas un texte UTF-8 valide.", f->label);
+		return NULL;
+	}
+	if (text_has_control(s, len)) {
+		verrors_add(e, "validation.format", label, "« %s » contient des caractères de contrôle.", f->label);
+		return NULL;
+	}
+	char *t = trim_copy(s, len);
+	if (multiline) {
+		/* CRLF / CR -> LF */
+		size_t j = 0;
+		for (size_t i = 0; t[i]; i++) {
+			if (t[i] == '\r') {
+				t[j++] = '\n';
+				if (t[i + 1] == '\n') i++;
+			} else {
+				t[j++] = t[i];
+			}
+		}
+		t[j] = 0;
+	} else if (strchr(t, '\n') || strchr(t, '\r')) {
+		verrors_add(e, "validation.format", label, "« %s » doit tenir sur une ligne.", f->label);
+		free(t);
+		return NULL;
+	}
+	if (maxlen > 0 && text_utf8_len(t, strlen(t)) > (size_t)maxlen) {
+		verrors_add(e, "validation.too_long", label, "« %s » dépasse %d caractères.", f->label, maxlen);
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+static bool url_ok(const char *u)
+{
+	size_t n = strlen(u);
+	if (n > 2000) return false;
+	const char *host;
+	if (strncasecmp(u, "https://", 8) == 0) host = u + 8;
+	else if (strncasecmp(u, "http://", 7) == 0) host = u + 7;
+	else return false;
+	if (!*host || *host == '/' || *host == '?' || *host == '#') return false;
+	for (const unsigned char *p = (const unsigned char *)u; *p; p++)
+		if (*p <= 0x20 || *p == 0x7f || *p == '"' || *p == '<' || *p == '>' || *p == '\\' || *p == '`')
+			return false;
+	return true;
+}
+
+static bool date_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (n != 4 && n != 7 && n != 10) return false;
+	for (size_t i = 0; i < n; i++) {
+		bool dash = i == 4 || i == 7;
+		if (dash ? s[i] != '-' : (s[i] < '0' || s[i] > '9')) return false;
+	}
+	int y = atoi(s);
+	if (y < 1950 || y > 2100) return false;
+	if (n >= 7) {
+		int m = atoi(s + 5);
+		if (m < 1 || m > 12) return false;
+		if (n == 10) {
+			static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+			int d = atoi(s + 8);
+			if (d < 1 || d > mdays[m - 1]) return false;
+			if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return false;
+		}
+	}
+	return true;
+}
+
+static bool org_key_syntax_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 40) return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == 'A' || c == 'B'))
+			return false;
+	}
+	return true;
+}
+
+/* Validate an object of a list (suppliers, legal bases). */
+static json_t *check_object_item(const struct field *f, const json_t *item, size_t idx,
+                                 struct verrors *e)
+{
+	char label[64];
+	snprintf(label, sizeof label, "%s[%zu]", f->name, idx);
+	if (!json_is_object(item)) {
+		verrors_add(e, "validation.type", label, "« %s » : l'élément %zu doit être un objet.", f->label, idx + 1);
+		return NULL;
+	}
+	bool sup = f->type == F_SUPPLIERS;
+	const char *k1 = sup ? "name" : "title", *k2 = sup ? "siren" : "url";
+	const char *key;
+	json_t *val;
+	json_object_foreach((json_t *)item, key, val) {
+		if (strcmp(key, k1) && strcmp(key, k2)) {
+			char l2[96];
+			snprintf(l2, sizeof l2, "%s.%.40s", label, key);
+			verrors_add(e, "validation.unknown_field", l2, "« %s » : champ inconnu « %.40s » (attendus : %s, %s).",
+			            f->label, key, k1, k2);
+			return NULL;
+		}
+	}
+	json_t *out = json_object();
+	struct field sub = *f;
+	sub.label = sup ? "Nom du fournisseur" : "Titre de la base légale";
+	json_t *v1 = json_object_get(item, k1);
+	char *s1 = v1 && !json_is_null(v1) ? check_string(&sub, label, v1, false, sup ? 200 : 300, e) : NULL;
+	if (!s1 || !*s1) {
+		if (s1 || !v1 || json_is_null(v1))
+			verrors_add(e, "validation.required", label, "« %s » : %s est obligatoire.", f->label,
+			            sup ? "le nom" : "le titre");
+		free(s1);
+		json_decref(out);
+		return NULL;
+	}
+	json_object_set_new(out, k1, json_string(s1));
+	free(s1);
+	json_t *v2 = json_object_get(item, k2);
+	if (v2 && !json_is_null(v2)) {
+		sub.label = sup ? "SIREN du fournisseur" : "Lien de la base légale";
+		char *s2 = check_string(&sub, label, v2, false, sup ? 30 : 2000, e);
+		if (!s2) {
+			json_decref(out);
+			return NULL;
+		}
+		if (*s2) {
+			if (sup) {
+				char digits[16];
+				if (siren_digits(s2, digits, sizeof digits) != 9 || !siren_valid(digits)) {
+					verrors_add(e, "validation.format", label, "« %s » : SIREN invalide « %s » (9 chiffres, clé de contrôle).",
+					            f->label, s2);
+					free(s2);
+					json_decref(out);
+					return NULL;
+				}
+				json_object_set_new(out, k2, json_string(digits));
+			} else {
+				if (!url_ok(s2)) {
+					verrors_add(e, "validation.format", label, "« %s » : adresse invalide (http:// ou https:// attendu).", f->label);
+					free(s2);
+					json_decref(out);
+					return NULL;
+				}
+				json_object_set_new(out, k2, json_string(s2));
+			}
+		}
+		free(s2);
+	}
+	return out;
+}
+
+/* Validate one field value. Returns the canonical value (new reference),
+ * json_null() to clear the field, or NULL after reporting an error. */
+static json_t *check_value(const struct field *f, const json_t *v, struct verrors *e)
+{
+	const char *n = f->name;
+	if (json_is_null(v)) return json_null();
+	switch (f->type) {
+	case F_STR:
+	case F_TEXT:
+	case F_MD:
+	case F_URL:
+	case F_DATE:
+	case F_ORG:
+	case F_ENUM: {
+		bool multi = f->type == F_TEXT || f->type == F_MD;
+		int maxlen = f->type == F_STR || multi ? f->maxlen : 2000;
+		char *s = check_string(f, n, v, multi, maxlen, e);
+		if (!s) return NULL;
+		json_t *out = NULL;
+		if (!*s) {
+			out = json_null();
+		} else if (f->type == F_URL && !url_ok(s)) {
+			verrors_add(e, "validation.format", n, "« %s » doit être une adresse web commençant par http:// ou https://.", f->label);
+		} else if (f->type == F_DATE && !date_ok(s)) {
+			verrors_add(e, "validation.format", n, "« %s » doit être une date AAAA, AAAA-MM ou AAAA-MM-JJ valide.", f->label);
+		} else if (f->type == F_ORG && !org_key_syntax_ok(s)) {
+			verrors_add(e, "validation.format", n, "« %s » : identifiant d'organisation invalide.", f->label);
+		} else if (f->type == F_ENUM && vocab_index(f->vocab, s) < 0) {
+			verrors_add(e, "validation.enum", n, "« %s » : valeur « %.60s » inconnue (voir /api/v1/schema).", f->label, s);
+		} else {
+			out = json_string(s);
+		}
+		free(s);
+		return out;
+	}
+	case F_BOOL:
+		if (!json_is_boolean(v)) {
+			verrors_add(e, "validation.type", n, "« %s » doit valoir true ou false.", f->label);
+			return NULL;
+		}
+		return json_incref((json_t *)v);
+	case F_INT:
+		if (!json_is_integer(v) || json_integer_value(v) < 0 || (double)json_integer_value(v) > f->max) {
+			verrors_add(e, "validation.type", n, "« %s » doit être un nombre entier positif.", f->label);
+			return NULL;
+		}
+		return json_incref((json_t *)v);
+	case F_NUM: {
+		if (!json_is_number(v)) {
+			verrors_add(e, "validation.type", n, "« %s » doit être un nombre.", f->label);
+			return NULL;
+		}
+		double d = json_number_value(v);
+		if (!isfinite(d) || d < f->min || d > f->max) {
+			verrors_add(e, "validation.format", n, "« %s » doit être compris entre %g et %g.", f->label, f->min, f->max);
+			return NULL;
+		}
+		return json_real(d);
+	}
+	case F_ENUMS:
+	case F_STRS:
+	case F_URLS:
+	case F_ORGS:
+	case F_SUPPLIERS:
+	case F_LEGAL: {
+		if (!json_is_array(v)) {
+			verrors_add(e, "validation.type", n, "« %s » doit être une liste.", f->label);
+			return NULL;
+		}
+		if (f->maxlen && json_array_size(v) > (size_t)f->maxlen) {
+			verrors_add(e, "validation.too_long", n, "« %s » : %d éléments au plus.", f->label, f->maxlen);
+			return NULL;
+		}
+		json_t *out = json_array();
+		size_t i;
+		json_t *item;
+		json_array_foreach(v, i, item) {
+			json_t *c = NULL;
+			if (f->type == F_SUPPLIERS || f->type == F_LEGAL) {
+				c = check_object_item(f, item, i, e);
+			} else {
+				struct field one = *f;
+				one.type = f->type == F_ENUMS ? F_ENUM : f->type == F_URLS ? F_URL : f->type == F_ORGS ? F_ORG : F_STR;
+				one.maxlen = f->type == F_STRS ? 200 : 2000;
+				char label[64];
+				snprintf(label, sizeof label, "%s[%zu]", n, i);
+				one.name = label;
+				if (json_is_null(item)) {
+					verrors_add(e, "validation.type", label, "« %s » : élément vide.", f->label);
+				} else {
+					c = check_value(&one, item, e);
+				}
+				if (c && json_is_null(c)) { /* empty strings in lists are dropped */
+					json_decref(c);
+					continue;
+				}
+			}
+			if (!c) {
+				json_decref(out);
+				return NULL;
+			}
+			/* no duplicates */
+			bool dup = false;
+			size_t k;
+			json_t *prev;
+			json_array_foreach(out, k, prev) if (json_equal(prev, c)) dup = true;
+			if (dup) json_decref(c);
+			else json_array_append_new(out, c);
+		}
+		if (json_array_size(out) == 0) {
+			json_decref(out);
+			return json_null();
+		}
+		return out;
+	}
+	}
+	return NULL;
+}
+
+json_t *model_validate(const json_t *input, const json_t *base, struct verrors *e)
+{
+	if (!json_is_object(input)) {
+		verrors_add(e, "validation.type", "", "Le corps de la requête doit être un objet JSON.");
+		return NULL;
+	}
+	json_t *doc = base ? json_deep_copy(base) : json_object();
+	const char *key;
+	json_t *v;
+	json_object_foreach((json_t *)input, key, v) {
+		const struct field *f = model_field(key);
+		if (!f) {
+			if (model_is_meta_key(key))
+				verrors_add(e, "validation.read_only", key, "« %.60s » est en lecture seule.", key);
+			else
+				verrors_add(e, "validation.unknown_field", key, "Champ inconnu « %.60s ».", key);
+			continue;
+		}
+		json_t *c = check_value(f, v, e);
+		if (!c) continue;
+		if (json_is_null(c)) {
+			json_object_del(doc, key);
+			json_decref(c);
+		} else {
+			json_object_set_new(doc, key, c);
+		}
+	}
+	if (e->count == 0) {
+		for (size_t i = 0; i < model_nfields; i++) {
+			const struct field *f = &model_fields[i];
+			if (f->required && !json_object_get(doc, f->name))
+				verrors_add(e, "validation.required", f->name, "« %s » est obligatoire.", f->label);
+		}
+		const char *status = doc_str(doc, "status");
+		if (status && strcmp(status, "abandoned") == 0 && !json_object_get(doc, "abandon_reasons"))
+			verrors_add(e, "validation.required", "abandon_reasons",
+			            "« Raisons de l'abandon » est obligatoire pour un projet abandonné.");
+		if (json_object_get(doc, "dpia_url") && !json_is_true(json_object_get(doc, "dpia_done")))
+			verrors_add(e, "validation.format", "dpia_url",
+			            "« Lien vers l'AIPD » suppose que « AIPD réalisée » vaille oui.");
+	}
+	if (e->count) {
+		json_decref(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+/* ==== Representation ==== */
+
+static void render_value(jsonw_t *w, const struct field *f, const json_t *v, org_ref_fn ref, void *ctx)
+{
+	if (!v) {
+		jw_null(w);
+		return;
+	}
+	if (f->type == F_ORG && json_is_string(v)) {
+		ref(ctx, w, json_string_value(v));
+		return;
+	}
+	if (f->type == F_ORGS && json_is_array(v)) {
+		size_t i;
+		json_t *x;
+		jw_arr(w);
+		json_array_foreach(v, i, x) if (json_is_string(x)) ref(ctx, w, json_string_value(x));
+		jw_arr_end(w);
+		return;
+	}
+	jw_jansson(w, v);
+}
+
+void model_render_json(jsonw_t *w, const json_t *doc, const struct usecase_meta *m, bool restricted,
+                       org_ref_fn ref, void *ctx)
+{
+	jw_obj(w);
+	jw_kint(w, "id", m->id);
+	jw_kstr(w, "slug", m->slug);
+	jw_key(w, "url");
+	{
+		buf_t u = BUF_INIT;
+		buf_fmt(&u, "/fiches/%D-%R", m->id, m->slug);
+		jw_strn(w, u.data, u.len);
+		buf_free(&u);
+	}
+	jw_kstr(w, "schema_version", MODEL_SCHEMA_VERSION);
+	jw_kstr(w, "state", m->state);
+	jw_kint(w, "version", m->version);
+	jw_kstr(w, "created_at", m->created_at);
+	jw_kstr(w, "updated_at", m->updated_at);
+	jw_kstr(w, "published_at", m->published_at);
+	jw_kstr(w, "retract_reason", m->retract_reason);
+	for (size_t i = 0; i < model_nfields; i++) {
+		const struct field *f = &model_fields[i];
+		if (!model_field_visible(f, restricted)) continue;
+		jw_key(w, f->name);
+		render_value(w, f, json_object_get(doc, f->name), ref, ctx);
+	}
+	/* provenance: where an imported record came from; raw values of
+	 * restricted source columns are shown only to readers of restricted
+	 * fields. */
+	json_t *prov = json_object_get(doc, "provenance");
+	if (json_is_object(prov)) {
+		jw_key(w, "provenance");
+		jw_obj(w);
+		const char *k;
+		json_t *x;
+		json_object_foreach(prov, k, x) {
+			if (strcmp(k, "raw") == 0 && json_is_object(x)) {
+				jw_key(w, "raw");
+				jw_obj(w);
+				const char *col;
+				json_t *val;
+				json_object_foreach(x, col, val) {
+					bool visible = true;
+					for (size_t i = 0; i < model_nfields; i++)
+						if (model_fields[i].source && strcmp(model_fields[i].source, col) == 0)
+							visible = model_field_visible(&model_fields[i], restricted);
+					if (!visible) continue;
+					jw_key(w, col);
+					jw_jansson(w, val);
+				}
+				jw_obj_end(w);
+			} else {
+				jw_key(w, k);
+				jw_jansson(w, x);
+			}
+		}
+		jw_obj_end(w);
+	}
+	jw_obj_end(w);
+}
+
+void model_public_text(buf_t *out, const json_t *doc)
+{
+	for (size_t i = 0; i < model_nfields; i++) {
+		const struct field *f = &model_fields[i];
+		if (f->vis != VIS_PUBLIC) continue;
+		if (!strcmp(f->name, "title") || !strcmp(f->name, "summary")) continue;
+		json_t *v = json_object_get(doc, f->name);
+		if (!v) continue;
+		switch (f->type) {
+		case F_MD:
+			markdown_to_text(out, json_string_value(v), json_string_length(v));
+			buf_putc(out, '\n');
+			break;
+		case F_STR:
+		case F_TEXT:
+			buf_append(out, json_string_value(v), json_string_length(v));
+			buf_putc(out, '\n');
+			break;
+		case F_ENUM:
+			if (f->vocab == &vocab_theme) {
+				buf_puts(out, vocab_label(f->vocab, json_string_value(v)));
+				buf_putc(out, '\n');
+			}
+			break;
+		case F_STRS: {
+			size_t k;
+			json_t *x;
+			json_array_foreach(v, k, x) {
+				buf_append(out, json_string_value(x), json_string_length(x));
+				buf_putc(out, '\n');
+			}
+			break;
+		}
+		case F_SUPPLIERS: {
+			size_t k;
+			json_t *x;
+			json_array_foreach(v, k, x) {
+				buf_puts(out, json_string_value(json_object_get(x, "name")));
+				buf_putc(out, '\n');
+			}
+			break;
+		}
+		default:
+			break;
+		}
+	}
+}
+
+int64_t model_techniques_mask(const json_t *doc)
+{
+	int64_t mask = 0;
+	json_t *v = json_object_get(doc, "ai_techniques");
+	size_t i;
+	json_t *x;
+	json_array_foreach(v, i, x) {
+		int k = vocab_index(&vocab_ai_technique, json_string_value(x));
+		if (k >= 0) mask |= (int64_t)1 << k;
+	}
+	return mask;
+}
+
+static void render_vocab(jsonw_t *w, const struct vocab *v)
+{
+	jw_arr(w);
+	for (size_t i = 0; i < v->count; i++) {
+		jw_obj(w);
+		jw_kstr(w, "code", v->terms[i].code);
+		jw_kstr(w, "label", v->terms[i].label);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+}
+
+void model_render_schema(jsonw_t *w)
+{
+	jw_obj(w);
+	jw_kstr(w, "schema_version", MODEL_SCHEMA_VERSION);
+	jw_key(w, "fields");
+	jw_arr(w);
+	for (size_t i = 0; i < model_nfields; i++) {
+		const struct field *f = &model_fields[i];
+		jw_obj(w);
+		jw_kstr(w, "name", f->name);
+		jw_kstr(w, "label", f->label);
+		jw_kstr(w, "help", f->help);
+		jw_kstr(w, "type", model_type_name(f->type));
+		jw_kstr(w, "visibility", f->vis == VIS_PUBLIC ? "public" : "restricted");
+		jw_kbool(w, "required", f->required);
+		jw_kstr(w, "section", f->section);
+		if (f->maxlen) jw_kint(w, f->type >= F_ENUMS && f->type != F_URL && f->type != F_BOOL && f->type != F_INT && f->type != F_NUM && f->type != F_DATE && f->type != F_ORG ? "max_items" : "max_length", f->maxlen);
+		if (f->type == F_NUM) {
+			jw_key(w, "minimum");
+			jw_num(w, f->min);
+			jw_key(w, "maximum");
+			jw_num(w, f->max);
+		}
+		if (f->vocab) {
+			jw_key(w, f->type == F_STRS ? "suggestions" : "enum");
+			render_vocab(w, f->vocab);
+		}
+		jw_kstr(w, "interconnectes_column", f->source);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	jw_key(w, "vocabularies");
+	jw_obj(w);
+	const struct vocab *extra[] = { &vocab_state, &vocab_org_kind, &vocab_pop_band };
+	for (size_t i = 0; i < ARRAY_LEN(extra); i++) {
+		jw_key(w, extra[i]->name);
+		render_vocab(w, extra[i]);
+	}
+	jw_obj_end(w);
+	jw_obj_end(w);
+}

@@ -1,0 +1,77 @@
+/*
+ * pages.h — server-rendered French HTML pages (one file per page:
+ * page_home.c, page_search.c, page_usecase.c, page_org.c,
+ * page_accessibility.c, page_static.c) and the shared layout and
+ * components (html.c).
+ *
+ * Design notes
+ * - Every page is written into r->out with buf_fmt(): data only through %h
+ *   (HTML) or %U (URL components); %R only for markup this program produced
+ *   (search snippets, markdown_render() output, fragments built here).
+ * - Every handler sets r->status (default 200) and r->content_type.
+ * - The helpers below append to a buffer and never fail (buffers abort on
+ *   out of memory); none of them keeps a pointer to its arguments.
+ */
+#ifndef IAT_PAGES_H
+#define IAT_PAGES_H
+
+#include <stdint.h>
+
+#include "buf.h"
+#include "http.h"
+
+struct search_result;
+
+/* The accessibility compliance status shown in the footer of every page and
+ * on /accessibilite (one place to change it after the audit). */
+#define HTML_A11Y_STATUS "partiellement conforme"
+
+/* Layout: <!doctype html>...<main id="contenu">. title is text (escaped);
+ * " — IA·T" is appended in <title>. Sets r->content_type to HTML. */
+void html_begin(struct req *r, const char *title);
+/* Closes main, adds the footer (accessibility statement link, data
+ * attribution), closes the document. */
+void html_end(struct req *r);
+/* A complete French error page with this status: resets r->out, sets
+ * r->status and r->content_type. message is text (escaped). */
+void page_error(struct req *r, int status, const char *message);
+
+/* ==== Shared components (html.c) ==== */
+
+/* Append a date in French words: "2026-11-26" → "26 novembre 2026",
+ * "2026-11-01" → "1er novembre 2026", "2026-11" → "novembre 2026",
+ * "2026" → "2026"; a timestamp "2026-11-26T10:00:00Z" gives its date (UTC).
+ * Anything else is appended escaped, as is. NULL appends nothing. */
+void html_date_fr(buf_t *b, const char *iso);
+/* The same inside <time datetime="..."> (the date part of iso). */
+void html_time(buf_t *b, const char *iso);
+/* An integer with French digit grouping ("12 345", U+202F between groups). */
+void html_int_fr(buf_t *b, int64_t n);
+/* "<n> <singular|plural>" with French agreement (0 and 1 are singular). */
+void html_count(buf_t *b, int64_t n, const char *singular, const char *plural);
+/* The path of a record page, "/fiches/ID-slug" (slug URL-encoded), not
+ * HTML-escaped: pass it through %h when it goes into an attribute. */
+void html_usecase_path(buf_t *b, int64_t id, const char *slug);
+/* A status badge (<span class="badge ...">label</span>) for a vocabulary
+ * code: kind is "status" or "state". */
+void html_badge(buf_t *b, const char *kind, const char *code);
+/* The list of search hits (<ol class="hits">, each title a heading of level
+ * hlevel, 2..6). Nothing when res has no hit. */
+void html_hits(buf_t *b, const struct search_result *res, int hlevel);
+/* Pagination <nav aria-label="Pagination">: base is a raw URL (escaped
+ * here) without the page parameter; "page=N" is appended with '?' or '&'
+ * (not for page 1). Nothing when npages <= 1. */
+void html_pagination(buf_t *b, const char *base, int page, int npages);
+/* Append base + "page=N" as a raw URL (same rule as html_pagination). */
+void html_page_url(buf_t *b, const char *base, int page);
+
+/* ==== Handlers ==== */
+
+int page_home(struct req *r);
+int page_search(struct req *r);
+int page_usecase(struct req *r);
+int page_org(struct req *r);
+int page_static(struct req *r);
+int page_accessibility(struct req *r);
+
+#endif

@@ -1,0 +1,203 @@
+/*
+ * router.c — the routing table and the central checks (see router.h).
+ *
+ * To add a page or an API route: write the handler (page_*.c or api_*.c),
+ * declare it in pages.h or api.h, and add one line to routes[] below with
+ * the query parameters it accepts. doc/hacking.md walks through it.
+ */
+#include "router.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "pages.h"
+#include "util.h"
+
+#define LIST_PARAMS "q page per_page sort theme status org_kind region departement population_band ai_technique risk_level owner"
+
+/* clang-format off */
+static const struct route routes[] = {
+	/* method   pattern                         handler               caps      flags                           query parameters */
+	{ "GET",   "/healthz",                      api_healthz,          CAP_NONE, R_API | R_CORS,                 "" },
+	{ "GET",   "/api/v1/schema",                api_schema,           CAP_NONE, R_API | R_CORS,                 "" },
+	{ "GET",   "/api/v1/usecases",              api_usecase_list,     CAP_NONE, R_API | R_CORS,                 LIST_PARAMS },
+	{ "POST",  "/api/v1/usecases",              api_usecase_create,   CAP_AUTH, R_API | R_JSON_BODY | R_WRITE,  "" },
+	{ "GET",   "/api/v1/usecases/{}",           api_usecase_get,      CAP_NONE, R_API | R_CORS,                 "" },
+	{ "PATCH", "/api/v1/usecases/{}",           api_usecase_patch,    CAP_AUTH, R_API | R_JSON_BODY | R_WRITE,  "" },
+	{ "POST",  "/api/v1/usecases/{}/retract",   api_usecase_retract,  CAP_AUTH, R_API | R_JSON_BODY | R_WRITE,  "" },
+	{ "GET",   "/api/v1/organisations",         api_org_list,         CAP_NONE, R_API | R_CORS,                 "q page per_page" },
+	{ "GET",   "/api/v1/organisations/{}",      api_org_get,          CAP_NONE, R_API | R_CORS,                 "page per_page" },
+	{ "GET",   "/",                             page_home,            CAP_NONE, 0,                              "" },
+	{ "GET",   "/recherche",                    page_search,          CAP_NONE, 0,                              LIST_PARAMS },
+	{ "GET",   "/fiches/{}",                    page_usecase,         CAP_NONE, 0,                              "" },
+	{ "GET",   "/organisations/{}",             page_org,             CAP_NONE, 0,                              "page" },
+	{ "GET",   "/accessibilite",                page_accessibility,   CAP_NONE, 0,                              "" },
+	{ "GET",   "/static/{}",                    page_static,          CAP_NONE, 0,                              "v" },
+};
+/* clang-format on */
+
+/* Match path against pattern; captures "{}" segments into r->args. */
+static bool match(struct req *r, const char *pattern, const char *path)
+{
+	int nargs = 0;
+	const char *p = pattern, *s = path;
+	while (*p && *s) {
+		if (p[0] == '{' && p[1] == '}') {
+			const char *end = strchr(s, '/');
+			size_t len = end ? (size_t)(end - s) : strlen(s);
+			if (len == 0 || nargs >= HTTP_MAX_ROUTE_ARGS) return false;
+			char *seg = xstrndup(s, len);
+			req_own(r, seg);
+			r->args[nargs++] = seg;
+			s += len;
+			p += 2;
+			continue;
+		}
+		if (*p != *s) return false;
+		p++;
+		s++;
+	}
+	if (*p || *s) return false;
+	r->nargs = nargs;
+	return true;
+}
+
+static bool param_allowed(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = list;
+	while (*p) {
+		const char *sp = strchr(p, ' ');
+		size_t len = sp ? (size_t)(sp - p) : strlen(p);
+		if (len == n && strncmp(p, name, n) == 0) return true;
+		if (!sp) break;
+		p = sp + 1;
+	}
+	return false;
+}
+
+static void fail(struct req *r, bool api, int status, const char *code, const char *field,
+                 const char *message)
+{
+	if (api)
+		api_error(r, status, code, field, "%s", message);
+	else
+		page_error(r, status, message);
+}
+
+void router_dispatch(struct req *r)
+{
+	bool api = str_starts(r->path, "/api/") || strcmp(r->path, "/healthz") == 0;
+	if (!r->db) {
+		fail(r, api, 500, "server.database", NULL, "La base de données est indisponible.");
+		return;
+	}
+	if (r->bad_query) {
+		char msg[160];
+		snprintf(msg, sizeof msg, "Paramètre de requête mal formé : « %.60s ».", r->bad_query);
+		fail(r, api, 400, "request.bad_query", r->bad_query, msg);
+		return;
+	}
+	/* find the route; remember whether the path exists with another method */
+	const struct route *rt = NULL;
+	char allow[64] = "";
+	for (size_t i = 0; i < ARRAY_LEN(routes); i++) {
+		if (!match(r, routes[i].pattern, r->path)) continue;
+		if (strcmp(routes[i].method, r->method) == 0) {
+			rt = &routes[i];
+			break;
+		}
+		if (!strstr(allow, routes[i].method)) {
+			if (allow[0]) strncat(allow, ", ", sizeof allow - strlen(allow) - 1);
+			strncat(allow, routes[i].method, sizeof allow - strlen(allow) - 1);
+		}
+	}
+	if (!rt) {
+		if (allow[0] && strcmp(r->method, "OPTIONS") == 0 && api) {
+			/* CORS pre-flight: only public GETs are cross-origin */
+			r->status = 204;
+			req_add_header(r, "Access-Control-Allow-Origin", "*");
+			req_add_header(r, "Access-Control-Allow-Methods", "GET, HEAD");
+			req_add_header(r, "Access-Control-Allow-Headers", "If-None-Match");
+			req_add_header(r, "Access-Control-Max-Age", "86400");
+			req_add_header(r, "Allow", allow);
+			return;
+		}
+		if (allow[0]) {
+			req_add_header(r, "Allow", allow);
+			char msg[160];
+			snprintf(msg, sizeof msg, "Méthode %s non permise ici (permises : %s).", r->method, allow);
+			fail(r, api, 405, "request.method_not_allowed", NULL, msg);
+		} else {
+			fail(r, api, 404, "resource.not_found", NULL, "Cette page n'existe pas.");
+		}
+		return;
+	}
+	r->cors = (rt->flags & R_CORS) != 0;
+
+	for (int i = 0; i < r->nparams; i++) {
+		if (!param_allowed(rt->params, r->params[i].name)) {
+			char msg[160];
+			snprintf(msg, sizeof msg, "Paramètre inconnu : « %.60s ».", r->params[i].name);
+			fail(r, api, 400, "request.unknown_parameter", r->params[i].name, msg);
+			return;
+		}
+	}
+
+	/* authentication: a bearer token, when given, must be valid */
+	const char *authz = req_header(r, "Authorization");
+	if (authz) {
+		if (!str_starts(authz, "Bearer ") || !authz[7]) {
+			req_add_header(r, "WWW-Authenticate", "Bearer");
+			fail(r, api, 401, "auth.invalid_token", NULL, "En-tête Authorization invalide (attendu : Bearer <jeton>).");
+			return;
+		}
+		int rc = auth_token_lookup(r->db, authz + 7, &r->viewer);
+		if (rc < 0) {
+			fail(r, api, 500, "server.database", NULL, "Erreur interne.");
+			return;
+		}
+		if (rc == 0) {
+			req_add_header(r, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
+			fail(r, api, 401, "auth.invalid_token", NULL, "Jeton d'API inconnu ou révoqué.");
+			return;
+		}
+	}
+	if ((rt->caps & CAP_AUTH) && r->viewer.user_id == 0) {
+		req_add_header(r, "WWW-Authenticate", "Bearer");
+		fail(r, api, 401, "auth.missing_token", NULL, "Authentification requise : jeton d'API (Authorization: Bearer ...).");
+		return;
+	}
+	if (r->body_too_large) {
+		fail(r, api, 413, "request.body_too_large", NULL, "Corps de requête trop volumineux (1 Mio au plus).");
+		return;
+	}
+	if (rt->flags & R_JSON_BODY) {
+		const char *ct = req_header(r, "Content-Type");
+		if (!ct || !(str_starts(ct, "application/json") &&
+		             (ct[16] == 0 || ct[16] == ';' || ct[16] == ' '))) {
+			fail(r, api, 415, "request.unsupported_media_type", NULL,
+			     "Type de contenu non pris en charge : envoyez du JSON (Content-Type: application/json).");
+			return;
+		}
+	}
+	if (rt->flags & R_FORM) {
+		/* HTML forms arrive with the accounts issue; no route uses this
+		 * flag yet, and a form post without the check must never run. */
+		fail(r, api, 403, "auth.csrf", NULL, "Jeton anti-falsification manquant ou invalide.");
+		return;
+	}
+	if (rt->flags & R_WRITE) {
+		int retry;
+		if (!server_rate_ok(r->srv, r->viewer.user_id, &retry)) {
+			char ra[16];
+			snprintf(ra, sizeof ra, "%d", retry);
+			req_add_header(r, "Retry-After", ra);
+			fail(r, api, 429, "rate.limited", NULL, "Trop de modifications en peu de temps : réessayez dans une minute.");
+			return;
+		}
+	}
+	rt->handler(r);
+}

@@ -1,0 +1,47 @@
+/*
+ * router.h — the routing table and the dispatcher.
+ *
+ * Design notes
+ * - One readable array (router.c) maps {method, path pattern} to a handler
+ *   with the capability it requires and flags. "{}" in a pattern captures
+ *   one path segment (percent-decoded) into r->args.
+ * - The dispatcher checks centrally, before any handler runs: the query
+ *   string is well-formed, the method is allowed (405 + Allow otherwise),
+ *   the bearer token is valid when one is given (401), the capability
+ *   (401/403), the body size (413), the content type of JSON bodies (415),
+ *   CSRF on form posts (flag R_FORM), and the per-account write rate (429).
+ *   A handler therefore cannot forget any of these.
+ * - Handlers return 0; they set r->status/r->out through api_*() or
+ *   page_*() helpers.
+ */
+#ifndef IAT_ROUTER_H
+#define IAT_ROUTER_H
+
+#include "http.h"
+
+typedef int (*handler_fn)(struct req *r);
+
+/* capabilities */
+#define CAP_NONE 0u
+#define CAP_AUTH 1u    /* an authenticated account (API token) */
+
+/* flags */
+#define R_API 1u        /* JSON errors, API envelope */
+#define R_CORS 2u       /* public GET: Access-Control-Allow-Origin: * */
+#define R_JSON_BODY 4u  /* requires Content-Type: application/json */
+#define R_WRITE 8u      /* counts against the write rate limit */
+#define R_FORM 16u      /* HTML form post: CSRF token required */
+
+struct route {
+	const char *method;
+	const char *pattern;
+	handler_fn handler;
+	unsigned caps;
+	unsigned flags;
+	const char *params;   /* allowed query parameters, space-separated */
+};
+
+/* Dispatch r (path, method, params already parsed). Always fills a reply. */
+void router_dispatch(struct req *r);
+
+#endif

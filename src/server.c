@@ -1,0 +1,464 @@
+/*
+ * server.c — the HTTP server: libmicrohttpd in thread-pool mode, one SQLite
+ * connection per worker thread, request life cycle, common headers.
+ *
+ * Request life cycle
+ *   1. MHD calls uri_cb() with the raw URI as soon as the request line is
+ *      read: we allocate the struct req (it becomes MHD's *con_cls) and
+ *      keep the raw URI, so we parse the path and query ourselves, strictly.
+ *   2. access_cb() first call: nothing is queued (Debian's MHD 0.9.75 closes
+ *      keep-alive connections when a response is queued on the first call).
+ *      Following calls accumulate the body up to HTTP_MAX_BODY (the excess
+ *      is discarded and the request marked too large).
+ *   3. Last call (no more upload data): router_dispatch() builds the whole
+ *      reply in r->out; finish() adds the common headers and queues it.
+ *   4. completed_cb() frees the request.
+ *
+ * Threads: MHD's pool of cfg->threads workers. Each worker lazily opens its
+ * own db_t (thread-local); all are registered in the server so they are
+ * closed after MHD has stopped. The only shared mutable state is the write
+ * rate-limit table, behind a mutex.
+ *
+ * Shutdown: the main thread waits for SIGINT/SIGTERM with sigwait(), then
+ * stops MHD (which finishes in-flight requests) and closes the databases.
+ */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "router.h"
+#include "text.h"
+#include "util.h"
+
+#define RATE_SLOTS 1024
+
+struct rate_slot {
+	int64_t user_id;
+	int64_t window;   /* minute number */
+	int count;
+};
+
+struct server {
+	const struct server_config *cfg;
+	pthread_mutex_t lock;            /* protects dbs and rate */
+	db_t **dbs;
+	size_t ndbs, capdbs;
+	struct rate_slot rate[RATE_SLOTS];
+};
+
+static __thread db_t *tls_db;
+
+/* ==== Request helpers ==== */
+
+const char *req_param(const struct req *r, const char *name)
+{
+	for (int i = 0; i < r->nparams; i++)
+		if (strcmp(r->params[i].name, name) == 0) return r->params[i].value;
+	return NULL;
+}
+
+const char *req_header(struct req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+void req_own(struct req *r, char *heap)
+{
+	if (r->nowned == r->capowned) {
+		r->capowned = r->capowned ? r->capowned * 2 : 8;
+		r->owned = xrealloc(r->owned, r->capowned * sizeof *r->owned);
+	}
+	r->owned[r->nowned++] = heap;
+}
+
+char *req_strdup(struct req *r, const char *s)
+{
+	char *p = xstrdup(s);
+	req_own(r, p);
+	return p;
+}
+
+void req_add_header(struct req *r, const char *name, const char *value)
+{
+	if (r->nextra >= (int)ARRAY_LEN(r->extra_headers)) return;
+	r->extra_headers[r->nextra++] = xasprintf("%s\n%s", name, value);
+}
+
+void req_client_addr(struct req *r, char *out, size_t outsz)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	out[0] = 0;
+	if (!ci || !ci->client_addr) return;
+	const struct sockaddr *sa = ci->client_addr;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)outsz);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)outsz);
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9') return c - '0';
+	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+	return -1;
+}
+
+char *http_decode(const char *s, size_t len, bool plus_space)
+{
+	char *out = xmalloc(len + 1);
+	size_t j = 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (c == '%') {
+			int h, l;
+			if (i + 2 >= len) goto bad;
+			h = hexval(s[i + 1]);
+			l = hexval(s[i + 2]);
+			if (h < 0 || l < 0) goto bad;
+			out[j++] = (char)(h * 16 + l);
+			i += 2;
+		} else if (c == '+' && plus_space) {
+			out[j++] = ' ';
+		} else {
+			out[j++] = c;
+		}
+	}
+	out[j] = 0;
+	if (!text_utf8_valid(out, j) || text_has_control(out, j)) goto bad;
+	for (size_t i = 0; i < j; i++)
+		if (out[i] == '\n' || out[i] == '\r' || out[i] == '\t') goto bad;
+	return out;
+bad:
+	free(out);
+	return NULL;
+}
+
+/* Parse "a=1&b=2" into r->params. On error sets r->bad_query. */
+static void parse_query(struct req *r, const char *q)
+{
+	while (*q) {
+		const char *amp = strchr(q, '&');
+		size_t len = amp ? (size_t)(amp - q) : strlen(q);
+		if (len) {
+			const char *eq = memchr(q, '=', len);
+			size_t nlen = eq ? (size_t)(eq - q) : len;
+			char *name = http_decode(q, nlen, true);
+			char *value = eq ? http_decode(eq + 1, len - nlen - 1, true) : xstrdup("");
+			if (!name || !value || !*name || r->nparams >= HTTP_MAX_PARAMS) {
+				if (!r->bad_query) r->bad_query = name ? xstrdup(name) : xstrndup(q, nlen > 40 ? 40 : nlen);
+				free(name);
+				free(value);
+				if (!name || !*name || r->nparams >= HTTP_MAX_PARAMS) {
+					/* keep the first problem only */
+				}
+			} else {
+				r->params[r->nparams].name = name;
+				r->params[r->nparams].value = value;
+				r->nparams++;
+			}
+		}
+		if (!amp) break;
+		q = amp + 1;
+	}
+}
+
+/* ==== Per-thread database ==== */
+
+static db_t *thread_db(struct server *s)
+{
+	if (tls_db) return tls_db;
+	char *err = NULL;
+	db_t *db = db_open(s->cfg->db_path, 0, &err);
+	if (!db) {
+		log_error("%s", err);
+		free(err);
+		return NULL;
+	}
+	pthread_mutex_lock(&s->lock);
+	if (s->ndbs == s->capdbs) {
+		s->capdbs = s->capdbs ? s->capdbs * 2 : 8;
+		s->dbs = xrealloc(s->dbs, s->capdbs * sizeof *s->dbs);
+	}
+	s->dbs[s->ndbs++] = db;
+	pthread_mutex_unlock(&s->lock);
+	tls_db = db;
+	return db;
+}
+
+bool server_rate_ok(struct server *s, int64_t user_id, int *retry_after)
+{
+	if (s->cfg->write_rate <= 0) return true;
+	int64_t now = now_unix();
+	int64_t minute = now / 60;
+	bool ok;
+	pthread_mutex_lock(&s->lock);
+	struct rate_slot *slot = &s->rate[(uint64_t)user_id % RATE_SLOTS];
+	if (slot->user_id != user_id || slot->window != minute) {
+		slot->user_id = user_id;
+		slot->window = minute;
+		slot->count = 0;
+	}
+	ok = slot->count < s->cfg->write_rate;
+	if (ok) slot->count++;
+	pthread_mutex_unlock(&s->lock);
+	*retry_after = (int)(60 - now % 60);
+	return ok;
+}
+
+/* ==== MHD callbacks ==== */
+
+static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *con)
+{
+	struct req *r = xcalloc(1, sizeof *r);
+	r->srv = cls;
+	r->conn = con;
+	r->raw_uri = xstrdup(uri ? uri : "/");
+	r->t0 = mono_ns();
+	return r;
+}
+
+static void completed_cb(void *cls, struct MHD_Connection *con, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+	struct req *r = *con_cls;
+	if (!r) return;
+	free(r->raw_uri);
+	free(r->path);
+	free(r->bad_query);
+	for (int i = 0; i < r->nparams; i++) {
+		free(r->params[i].name);
+		free(r->params[i].value);
+	}
+	buf_free(&r->body);
+	buf_free(&r->out);
+	for (int i = 0; i < r->nextra; i++) free(r->extra_headers[i]);
+	for (size_t i = 0; i < r->nowned; i++) free(r->owned[i]);
+	free(r->owned);
+	free(r);
+	*con_cls = NULL;
+}
+
+/* Add common headers, ETag handling, and queue the reply. */
+static enum MHD_Result finish(struct req *r)
+{
+	int status = r->status ? r->status : 200;
+	bool is_get = strcmp(r->method, "GET") == 0;
+	char etag[24] = "";
+	if (is_get && status == 200 && !r->no_etag) {
+		uint64_t h = hash64(r->out.data ? r->out.data : "", r->out.len);
+		snprintf(etag, sizeof etag, "\"%016llx\"", (unsigned long long)h);
+		const char *inm = req_header(r, MHD_HTTP_HEADER_IF_NONE_MATCH);
+		if (inm && (strstr(inm, etag) || strcmp(inm, "*") == 0)) {
+			status = 304;
+			buf_reset(&r->out);
+		}
+	}
+	size_t len = r->out.len;
+	struct MHD_Response *resp;
+	if (len) {
+		char *body = buf_detach(&r->out);
+		resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	} else {
+		resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+	}
+	if (!resp) return MHD_NO;
+	if (status != 304 && status != 204)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+		                        r->content_type ? r->content_type : "text/plain; charset=utf-8");
+	if (etag[0]) MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Content-Security-Policy",
+	                        "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; "
+	                        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+	if (!r->content_type || !str_starts(r->content_type, "text/css"))
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+	else
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "public, max-age=3600");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Authorization, Cookie");
+	if (r->cors) {
+		MHD_add_response_header(resp, "Access-Control-Allow-Origin", "*");
+		MHD_add_response_header(resp, "Access-Control-Expose-Headers", "ETag");
+	}
+	for (int i = 0; i < r->nextra; i++) {
+		char *nl = strchr(r->extra_headers[i], '\n');
+		*nl = 0;
+		MHD_add_response_header(resp, r->extra_headers[i], nl + 1);
+		*nl = '\n';
+	}
+	enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)status, resp);
+	MHD_destroy_response(resp);
+	if (!r->srv->cfg->quiet && (status >= 500 || !is_get)) {
+		char addr[64];
+		req_client_addr(r, addr, sizeof addr);
+		log_info("%s %s %d %.1f ms %s", r->method, r->path ? r->path : r->raw_uri, status,
+		         (double)(mono_ns() - r->t0) / 1e6, addr);
+	}
+	return ret;
+}
+
+static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const char *url,
+                                 const char *method, const char *version, const char *upload_data,
+                                 size_t *upload_data_size, void **con_cls)
+{
+	struct server *s = cls;
+	struct req *r = *con_cls;
+	if (!r) { /* no URI callback happened (should not) */
+		r = uri_cb(s, url, con);
+		*con_cls = r;
+	}
+	if (!r->started) {
+		r->started = true;
+		snprintf(r->method, sizeof r->method, "%s", method);
+		if (strcmp(method, "HEAD") == 0) {
+			r->head = true;
+			snprintf(r->method, sizeof r->method, "GET");
+		}
+		const char *cl = MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		int64_t n;
+		if (cl && parse_int64(cl, 0, INT64_MAX, &n) == 0 && n > HTTP_MAX_BODY) r->body_too_large = true;
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		if (!r->body_too_large) {
+			if (r->body.len + *upload_data_size > HTTP_MAX_BODY) {
+				r->body_too_large = true;
+				buf_free(&r->body);
+			} else {
+				buf_append(&r->body, upload_data, *upload_data_size);
+			}
+		}
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	/* the whole request is here: parse the URI and dispatch */
+	const char *q = strchr(r->raw_uri, '?');
+	size_t plen = q ? (size_t)(q - r->raw_uri) : strlen(r->raw_uri);
+	r->path = http_decode(r->raw_uri, plen, false);
+	if (!r->path) {
+		r->path = xstrdup("/");
+		r->bad_query = xstrdup("(chemin)");
+	}
+	if (q) parse_query(r, q + 1);
+	r->db = thread_db(s);
+	router_dispatch(r);
+	return finish(r);
+}
+
+/* ==== Listening address ==== */
+
+static int parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *sslen)
+{
+	char host[256];
+	const char *port;
+	if (listen[0] == '[') {
+		const char *end = strchr(listen, ']');
+		if (!end || end[1] != ':') return -1;
+		size_t n = (size_t)(end - listen - 1);
+		if (n >= sizeof host) return -1;
+		memcpy(host, listen + 1, n);
+		host[n] = 0;
+		port = end + 2;
+	} else {
+		const char *colon = strrchr(listen, ':');
+		if (!colon) return -1;
+		size_t n = (size_t)(colon - listen);
+		if (n >= sizeof host) return -1;
+		memcpy(host, listen, n);
+		host[n] = 0;
+		port = colon + 1;
+	}
+	int64_t p;
+	if (parse_int64(port, 1, 65535, &p) < 0) return -1;
+	struct addrinfo hints = { 0 }, *res = NULL;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
+	if (getaddrinfo(host[0] ? host : NULL, port, &hints, &res) != 0 || !res) return -1;
+	memcpy(ss, res->ai_addr, res->ai_addrlen);
+	*sslen = res->ai_addrlen;
+	freeaddrinfo(res);
+	return 0;
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	size_t n = strlen(msg);
+	while (n && msg[n - 1] == '\n') msg[--n] = 0;
+	log_warn("microhttpd: %s", msg);
+}
+
+int server_run(const struct server_config *cfg)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	if (parse_listen(cfg->listen, &ss, &sslen) < 0) {
+		log_error("adresse d'écoute invalide : %s (attendu HOTE:PORT)", cfg->listen);
+		return -1;
+	}
+	struct server *s = xcalloc(1, sizeof *s);
+	s->cfg = cfg;
+	pthread_mutex_init(&s->lock, NULL);
+
+	/* Block the signals in every thread; the main thread sigwait()s. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	if (ss.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
+	struct MHD_Daemon *d = MHD_start_daemon(
+	    flags, 0, NULL, NULL, &access_cb, s,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
+	    MHD_OPTION_URI_LOG_CALLBACK, &uri_cb, s,
+	    MHD_OPTION_NOTIFY_COMPLETED, &completed_cb, s,
+	    MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+	    MHD_OPTION_CONNECTION_LIMIT, 4096u,
+	    MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+	    MHD_OPTION_EXTERNAL_LOGGER, &mhd_log, NULL,
+	    MHD_OPTION_END);
+	if (!d) {
+		log_error("impossible d'écouter sur %s : %s", cfg->listen, strerror(errno));
+		pthread_mutex_destroy(&s->lock);
+		free(s);
+		return -1;
+	}
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	char host[INET6_ADDRSTRLEN] = "";
+	if (ss.ss_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, host, sizeof host);
+	else
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, host, sizeof host);
+	bool v6 = ss.ss_family == AF_INET6;
+	printf("IA·T (base %s, %d threads) : http://%s%s%s:%u/ — Ctrl-C pour arrêter\n", cfg->db_path,
+	       cfg->threads, v6 ? "[" : "", host, v6 ? "]" : "", di ? di->port : 0);
+	fflush(stdout);
+
+	int sig = 0;
+	sigwait(&set, &sig);
+	log_info("signal %d reçu : arrêt", sig);
+	MHD_stop_daemon(d);
+	for (size_t i = 0; i < s->ndbs; i++) db_close(s->dbs[i]);
+	free(s->dbs);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+	printf("IA·T arrêté proprement.\n");
+	return 0;
+}

@@ -1,0 +1,156 @@
+/*
+ * store.h — the storage interface for use-case records and search.
+ *
+ * Design notes
+ * - This is the narrow interface the handlers, the importer and the CLI
+ *   use; store_usecase.c and search.c implement it on SQLite. A PostgreSQL
+ *   back-end later implements the same functions.
+ * - Writes (create, update, state change) run in one transaction each:
+ *   the record row, its cached API representations (public and agent), the
+ *   denormalised filter columns, the partner links, the search index (public
+ *   text only) and a new version row are written together or not at all.
+ *   store_usecase_save() can also run inside a caller's transaction (the
+ *   importer's), see `in_tx`.
+ * - Organisation keys in the doc are resolved here (org_find) and
+ *   normalised to canonical keys; an unknown organisation is a validation
+ *   error on that field.
+ */
+#ifndef IAT_STORE_H
+#define IAT_STORE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "db.h"
+#include "model.h"
+
+/* The cached representation of a record, for GET by id (the hot path). */
+struct uc_json {
+	int64_t id;
+	int64_t owner_org_id;
+	int64_t version;
+	char state[24];
+	char *json;     /* heap: json_public or json_agent */
+	size_t len;
+};
+
+/* 1 found, 0 not found, -1 error. */
+int store_usecase_json(db_t *db, int64_t id, bool restricted, struct uc_json *out);
+
+/* A whole record, for pages and updates. */
+struct uc_full {
+	int64_t id;
+	int64_t owner_org_id;
+	int64_t version;
+	char *slug, *state, *created_at, *updated_at, *published_at, *retract_reason;
+	json_t *doc;
+};
+int store_usecase_load(db_t *db, int64_t id, struct uc_full *out);
+void store_usecase_free(struct uc_full *u);
+
+/* Parameters of a save. */
+struct uc_save {
+	int64_t id;              /* 0: create */
+	int64_t expect_version;  /* update: 0 = don't check, else must match (409) */
+	const char *state;       /* create: initial state; update: NULL = unchanged */
+	const char *retract_reason;
+	int64_t user_id;         /* 0 for imports by the CLI */
+	const char *import_key;  /* create/update keyed by import (NULL otherwise) */
+	const char *note;        /* version note */
+	bool in_tx;              /* the caller holds a transaction */
+};
+
+/* Outcome of a save beyond success. */
+enum store_rc {
+	STORE_OK = 0,
+	STORE_ERR = -1,         /* database error (logged) */
+	STORE_INVALID = -2,     /* errs filled (e.g. unknown organisation) */
+	STORE_NOT_FOUND = -3,
+	STORE_CONFLICT = -4,    /* version mismatch */
+};
+
+/* Create or update a record from a validated canonical doc (the store takes
+ * its own reference; the caller keeps its own). On success *id_out gets the
+ * id (and *version_out the new version if not NULL). */
+int store_usecase_save(db_t *db, json_t *doc, const struct uc_save *p, struct verrors *errs,
+                       int64_t *id_out, int64_t *version_out);
+
+/* Find a record id by import key. 1/0/-1. */
+int store_usecase_by_import_key(db_t *db, const char *key, int64_t *id);
+
+/* Re-render the cached representations and denormalised columns of every
+ * record (after an organisation reload or a model change), in one
+ * transaction. Returns the number of records, or -1. */
+int store_usecase_refresh_all(db_t *db);
+
+/* ==== Search ==== */
+
+#define SEARCH_MAX_VALUES 8
+
+/* One facet filter: a column and up to SEARCH_MAX_VALUES accepted values
+ * (OR within a facet, AND across facets). */
+struct search_filter {
+	const char *facet;   /* theme, status, org_kind, region, departement, population_band, ai_technique, risk_level */
+	const char *values[SEARCH_MAX_VALUES];
+	int nvalues;
+};
+
+struct search_query {
+	const char *q;          /* user text, may be NULL */
+	struct search_filter filters[8];
+	int nfilters;
+	int64_t owner_org_id;   /* 0: any */
+	bool by_relevance;      /* else by last update */
+	int page;               /* 1-based */
+	int per_page;
+	bool restricted;        /* reader may see restricted fields (not used for
+	                           search: the index is public-only) */
+	bool with_facets;
+};
+
+struct search_hit {
+	int64_t id;
+	char *slug, *title, *summary, *state, *theme, *status, *updated_at;
+	char *owner_key, *owner_name, *owner_kind;
+	char *snippet_html;      /* escaped HTML with <mark>, or NULL */
+};
+
+struct facet_count {
+	char *value;
+	char *label;
+	int64_t count;
+};
+
+struct facet {
+	const char *name;
+	struct facet_count *counts;
+	int ncounts;
+};
+
+struct search_result {
+	int64_t total;
+	struct search_hit *hits;
+	int nhits;
+	struct facet facets[8];
+	int nfacets;
+	char *fts;   /* the FTS5 expression used (for meta/debug), or NULL */
+};
+
+/* Facet names, in display order, and their vocabularies (NULL for région
+ * and département, whose labels come from the organisation table). */
+extern const char *const search_facet_names[8];
+const struct vocab *search_facet_vocab(const char *facet);
+const char *search_facet_label(const char *facet);
+
+/* Validate a facet value (vocabulary code, or an INSEE code for région and
+ * département). */
+bool search_facet_value_ok(const char *facet, const char *value);
+
+/* Run a search over public records (visible = 1), optionally only those of
+ * owner_org_id. 0 or -1. */
+int search_run(db_t *db, const struct search_query *sq, struct search_result *out);
+void search_result_free(struct search_result *res);
+
+#endif

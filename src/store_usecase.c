@@ -1,0 +1,423 @@
+/*
+ * store_usecase.c — SQLite implementation of the use-case part of store.h.
+ *
+ * Invariants kept by every write (one transaction):
+ *   - usecase.doc is a canonical doc (model_validate() output) whose
+ *     organisation fields hold canonical keys;
+ *   - json_public / json_agent are model_render_json() of that doc;
+ *   - the denormalised columns (theme, status, org_*...) match the doc and
+ *     the owner organisation;
+ *   - usecase_fts holds only public text (title, summary, public long
+ *     fields, organisation names);
+ *   - each save adds a usecase_version row, and bumps meta 'generation'
+ *     (which invalidates the in-process facet cache of search.c).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonw.h"
+#include "org.h"
+#include "store.h"
+#include "text.h"
+#include "util.h"
+
+/* ==== Reading ==== */
+
+int store_usecase_json(db_t *db, int64_t id, bool restricted, struct uc_json *out)
+{
+	sqlite3_stmt *st = db_stmt(db, restricted
+	    ? "SELECT owner_org_id, version, state, json_agent FROM usecase WHERE id = ?1"
+	    : "SELECT owner_org_id, version, state, json_public FROM usecase WHERE id = ?1");
+	if (!st) return -1;
+	db_bind_int(st, 1, id);
+	int rc = sqlite3_step(st);
+	int ret = 0;
+	if (rc == SQLITE_ROW) {
+		out->id = id;
+		out->owner_org_id = sqlite3_column_int64(st, 0);
+		out->version = sqlite3_column_int64(st, 1);
+		snprintf(out->state, sizeof out->state, "%s", (const char *)sqlite3_column_text(st, 2));
+		int n = sqlite3_column_bytes(st, 3);
+		out->json = xstrndup((const char *)sqlite3_column_blob(st, 3), (size_t)n);
+		out->len = (size_t)n;
+		ret = 1;
+	} else if (rc != SQLITE_DONE) {
+		ret = db_error(db, "usecase json");
+	}
+	db_reset(st);
+	return ret;
+}
+
+static char *col_dup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+	return s ? xstrdup((const char *)s) : NULL;
+}
+
+int store_usecase_load(db_t *db, int64_t id, struct uc_full *out)
+{
+	memset(out, 0, sizeof *out);
+	sqlite3_stmt *st = db_stmt(db,
+	    "SELECT owner_org_id, version, slug, state, created_at, updated_at, published_at, retract_reason, doc "
+	    "FROM usecase WHERE id = ?1");
+	if (!st) return -1;
+	db_bind_int(st, 1, id);
+	int rc = sqlite3_step(st);
+	int ret = 0;
+	if (rc == SQLITE_ROW) {
+		out->id = id;
+		out->owner_org_id = sqlite3_column_int64(st, 0);
+		out->version = sqlite3_column_int64(st, 1);
+		out->slug = col_dup(st, 2);
+		out->state = col_dup(st, 3);
+		out->created_at = col_dup(st, 4);
+		out->updated_at = col_dup(st, 5);
+		out->published_at = col_dup(st, 6);
+		out->retract_reason = col_dup(st, 7);
+		json_error_t jerr;
+		out->doc = json_loads((const char *)sqlite3_column_text(st, 8), 0, &jerr);
+		if (!out->doc) {
+			log_error("usecase %lld: corrupt doc: %s", (long long)id, jerr.text);
+			ret = -1;
+		} else {
+			ret = 1;
+		}
+	} else if (rc != SQLITE_DONE) {
+		ret = db_error(db, "usecase load");
+	}
+	db_reset(st);
+	if (ret != 1) store_usecase_free(out);
+	return ret;
+}
+
+void store_usecase_free(struct uc_full *u)
+{
+	free(u->slug);
+	free(u->state);
+	free(u->created_at);
+	free(u->updated_at);
+	free(u->published_at);
+	free(u->retract_reason);
+	json_decref(u->doc);
+	memset(u, 0, sizeof *u);
+}
+
+int store_usecase_by_import_key(db_t *db, const char *key, int64_t *id)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT id FROM usecase WHERE import_key = ?1");
+	if (!st) return -1;
+	db_bind_text(st, 1, key);
+	return db_one_int(st, id);
+}
+
+/* ==== Rendering and indexing ==== */
+
+/* org_ref_fn for model_render_json: {id, name, kind, siren} or null. */
+static void org_ref(void *ctx, jsonw_t *w, const char *key)
+{
+	db_t *db = ctx;
+	struct org o;
+	if (org_find(db, key, &o) != 1) {
+		jw_null(w);
+		return;
+	}
+	char *k = org_key(&o);
+	jw_obj(w);
+	jw_kstr(w, "id", k);
+	jw_kstr(w, "name", o.name);
+	jw_kstr(w, "kind", o.kind);
+	jw_kstr(w, "siren", o.siren);
+	jw_obj_end(w);
+	free(k);
+	org_free(&o);
+}
+
+/* Resolve every organisation key of doc (owner, partner_orgs) to its
+ * canonical key, in place. Unknown ones are reported in errs. On success
+ * fills *owner. Returns 0 or -1 (errs) or -2 (database error). */
+static int resolve_orgs(db_t *db, json_t *doc, struct org *owner, struct verrors *errs)
+{
+	const char *key = doc_str(doc, "owner");
+	int rc = key ? org_find(db, key, owner) : 0;
+	if (rc < 0) return -2;
+	if (rc == 0) {
+		verrors_add(errs, "validation.not_found", "owner", "Organisation porteuse « %.60s » introuvable.",
+		            key ? key : "");
+	} else {
+		char *k = org_key(owner);
+		json_object_set_new(doc, "owner", json_string(k));
+		free(k);
+	}
+	json_t *partners = json_object_get(doc, "partner_orgs");
+	size_t i;
+	json_t *x;
+	json_array_foreach(partners, i, x) {
+		struct org p;
+		int prc = org_find(db, json_string_value(x), &p);
+		if (prc < 0) return -2;
+		if (prc == 0) {
+			char f[32];
+			snprintf(f, sizeof f, "partner_orgs[%zu]", i);
+			verrors_add(errs, "validation.not_found", f, "Collectivité partenaire « %.60s » introuvable.",
+			            json_string_value(x));
+			continue;
+		}
+		char *k = org_key(&p);
+		json_array_set_new(partners, i, json_string(k));
+		free(k);
+		org_free(&p);
+	}
+	return errs->count ? -1 : 0;
+}
+
+struct row_meta {
+	int64_t id, version;
+	const char *slug, *state, *created_at, *updated_at, *published_at, *retract_reason;
+};
+
+/* Write the cached representations, denormalised columns, partner links
+ * and search index of record m->id from doc. 0 or -1. */
+static int write_derived(db_t *db, const json_t *doc, const struct row_meta *m, const struct org *owner)
+{
+	struct usecase_meta um = { m->id, m->slug, m->state, m->version, m->created_at, m->updated_at,
+		                   m->published_at, m->retract_reason };
+	buf_t pub = BUF_INIT, agent = BUF_INIT, body = BUF_INIT, orgtext = BUF_INIT;
+	jsonw_t w;
+	jw_init(&w, &pub);
+	model_render_json(&w, doc, &um, false, org_ref, db);
+	jw_init(&w, &agent);
+	model_render_json(&w, doc, &um, true, org_ref, db);
+	model_public_text(&body, doc);
+	buf_puts(&orgtext, owner->name);
+	int ret = -1;
+
+	const char *region = strcmp(owner->kind, "region") == 0 ? owner->code : owner->region;
+	const char *dep = strcmp(owner->kind, "departement") == 0 ? owner->code : owner->departement;
+	sqlite3_stmt *st = db_stmt(db,
+	    "UPDATE usecase SET json_public = ?2, json_agent = ?3, theme = ?4, status = ?5, risk_level = ?6, "
+	    "techniques = ?7, org_kind = ?8, org_region = ?9, org_departement = ?10, org_band = ?11, "
+	    "owner_org_id = ?12, visible = ?13 WHERE id = ?1");
+	if (!st) goto out;
+	db_bind_int(st, 1, m->id);
+	sqlite3_bind_text(st, 2, pub.data, (int)pub.len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, agent.data, (int)agent.len, SQLITE_STATIC);
+	db_bind_text(st, 4, doc_str(doc, "theme"));
+	db_bind_text(st, 5, doc_str(doc, "status"));
+	db_bind_text(st, 6, doc_str(doc, "risk_level"));
+	db_bind_int(st, 7, model_techniques_mask(doc));
+	db_bind_text(st, 8, owner->kind);
+	db_bind_text(st, 9, region);
+	db_bind_text(st, 10, dep);
+	db_bind_text(st, 11, org_band(owner->population));
+	db_bind_int(st, 12, owner->id);
+	db_bind_int(st, 13, strcmp(m->state, "published") == 0 || strcmp(m->state, "retracted") == 0);
+	if (db_step_done(st) < 0) goto out;
+
+	st = db_stmt(db, "DELETE FROM usecase_partner WHERE usecase_id = ?1");
+	if (!st) goto out;
+	db_bind_int(st, 1, m->id);
+	if (db_step_done(st) < 0) goto out;
+	json_t *partners = json_object_get(doc, "partner_orgs");
+	size_t i;
+	json_t *x;
+	json_array_foreach(partners, i, x) {
+		struct org p;
+		if (org_find(db, json_string_value(x), &p) != 1) continue;
+		buf_putc(&orgtext, '\n');
+		buf_puts(&orgtext, p.name);
+		st = db_stmt(db, "INSERT OR IGNORE INTO usecase_partner(usecase_id, org_id) VALUES (?1, ?2)");
+		int64_t pid = p.id;
+		org_free(&p);
+		if (!st) goto out;
+		db_bind_int(st, 1, m->id);
+		db_bind_int(st, 2, pid);
+		if (db_step_done(st) < 0) goto out;
+	}
+
+	st = db_stmt(db, "DELETE FROM usecase_fts WHERE rowid = ?1");
+	if (!st) goto out;
+	db_bind_int(st, 1, m->id);
+	if (db_step_done(st) < 0) goto out;
+	st = db_stmt(db, "INSERT INTO usecase_fts(rowid, title, summary, body, org) VALUES (?1, ?2, ?3, ?4, ?5)");
+	if (!st) goto out;
+	db_bind_int(st, 1, m->id);
+	db_bind_text(st, 2, doc_str(doc, "title"));
+	db_bind_text(st, 3, doc_str(doc, "summary"));
+	sqlite3_bind_text(st, 4, body.data ? body.data : "", (int)body.len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, orgtext.data ? orgtext.data : "", (int)orgtext.len, SQLITE_STATIC);
+	if (db_step_done(st) < 0) goto out;
+	ret = 0;
+out:
+	buf_free(&pub);
+	buf_free(&agent);
+	buf_free(&body);
+	buf_free(&orgtext);
+	return ret;
+}
+
+static int bump_generation(db_t *db)
+{
+	sqlite3_stmt *st = db_stmt(db,
+	    "INSERT INTO meta(key, value) VALUES ('generation', '1') "
+	    "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1");
+	return st ? db_step_done(st) : -1;
+}
+
+/* ==== Saving ==== */
+
+int store_usecase_save(db_t *db, json_t *input_doc, const struct uc_save *p, struct verrors *errs,
+                       int64_t *id_out, int64_t *version_out)
+{
+	json_t *doc = json_deep_copy(input_doc);
+	struct org owner = { 0 };
+	struct uc_full old = { 0 };
+	bool have_old = false;
+	char *slug = NULL;
+	int ret = STORE_ERR;
+	bool began = false;
+
+	if (!p->in_tx) {
+		if (db_begin(db) < 0) goto out;
+		began = true;
+	}
+	int rrc = resolve_orgs(db, doc, &owner, errs);
+	if (rrc == -2) goto out;
+	if (rrc == -1) {
+		ret = STORE_INVALID;
+		goto out;
+	}
+	if (p->id) {
+		int lrc = store_usecase_load(db, p->id, &old);
+		if (lrc < 0) goto out;
+		if (lrc == 0) {
+			ret = STORE_NOT_FOUND;
+			goto out;
+		}
+		have_old = true;
+		if (p->expect_version && p->expect_version != old.version) {
+			ret = STORE_CONFLICT;
+			goto out;
+		}
+	}
+	char now[21];
+	iso8601_utc(now_unix(), now);
+	const char *state = p->state ? p->state : (have_old ? old.state : "draft");
+	const char *published_at = have_old ? old.published_at : NULL;
+	if (!published_at && strcmp(state, "published") == 0) published_at = now;
+	const char *reason = p->retract_reason ? p->retract_reason : (have_old ? old.retract_reason : NULL);
+	if (strcmp(state, "retracted") != 0) reason = NULL;
+	const char *title = doc_str(doc, "title");
+	slug = text_slugify(title ? title : "", 80);
+	int64_t version = have_old ? old.version + 1 : 1;
+	int64_t id = p->id;
+
+	char *docjson = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+	sqlite3_stmt *st;
+	if (!have_old) {
+		st = db_stmt(db,
+		    "INSERT INTO usecase(slug, state, visible, owner_org_id, version, doc, json_public, json_agent, "
+		    "title, summary, import_key, retract_reason, created_at, updated_at, published_at, created_by, updated_by) "
+		    "VALUES (?1, ?2, 0, ?3, 1, ?4, '', '', ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?11) RETURNING id");
+	} else {
+		st = db_stmt(db,
+		    "UPDATE usecase SET slug = ?1, state = ?2, owner_org_id = ?3, version = ?12, doc = ?4, title = ?5, "
+		    "summary = ?6, import_key = coalesce(?7, import_key), retract_reason = ?8, updated_at = ?9, "
+		    "published_at = ?10, updated_by = ?11 WHERE id = ?13 RETURNING id");
+	}
+	if (!st) {
+		free(docjson);
+		goto out;
+	}
+	db_bind_text(st, 1, slug);
+	db_bind_text(st, 2, state);
+	db_bind_int(st, 3, owner.id);
+	db_bind_text(st, 4, docjson);
+	db_bind_text(st, 5, title);
+	db_bind_text(st, 6, doc_str(doc, "summary"));
+	db_bind_text(st, 7, p->import_key);
+	db_bind_text(st, 8, reason);
+	db_bind_text(st, 9, now);
+	db_bind_text(st, 10, published_at);
+	if (p->user_id) db_bind_int(st, 11, p->user_id);
+	if (have_old) {
+		db_bind_int(st, 12, version);
+		db_bind_int(st, 13, id);
+	}
+	int rc = db_one_int(st, &id);
+	if (rc != 1) {
+		free(docjson);
+		goto out;
+	}
+	struct row_meta m = { id, version, slug, state, have_old ? old.created_at : now, now, published_at, reason };
+	if (write_derived(db, doc, &m, &owner) < 0) {
+		free(docjson);
+		goto out;
+	}
+	st = db_stmt(db, "INSERT INTO usecase_version(usecase_id, version, state, doc, user_id, at, note) "
+	                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+	if (!st) {
+		free(docjson);
+		goto out;
+	}
+	db_bind_int(st, 1, id);
+	db_bind_int(st, 2, version);
+	db_bind_text(st, 3, state);
+	db_bind_text(st, 4, docjson);
+	if (p->user_id) db_bind_int(st, 5, p->user_id);
+	db_bind_text(st, 6, now);
+	db_bind_text(st, 7, p->note);
+	free(docjson);
+	if (db_step_done(st) < 0 || bump_generation(db) < 0) goto out;
+	if (began && db_commit(db) < 0) goto out;
+	began = false;
+	*id_out = id;
+	if (version_out) *version_out = version;
+	ret = STORE_OK;
+out:
+	if (began) db_rollback(db);
+	free(slug);
+	json_decref(doc);
+	org_free(&owner);
+	if (have_old) store_usecase_free(&old);
+	return ret;
+}
+
+int store_usecase_refresh_all(db_t *db)
+{
+	if (db_begin(db) < 0) return -1;
+	int n = 0;
+	int64_t last = 0;
+	for (;;) {
+		sqlite3_stmt *st = db_stmt(db, "SELECT id FROM usecase WHERE id > ?1 ORDER BY id LIMIT 1");
+		if (!st) goto fail;
+		db_bind_int(st, 1, last);
+		int64_t id;
+		int rc = db_one_int(st, &id);
+		if (rc < 0) goto fail;
+		if (rc == 0) break;
+		last = id;
+		struct uc_full u;
+		if (store_usecase_load(db, id, &u) != 1) goto fail;
+		struct verrors errs = { 0 };
+		struct org owner = { 0 };
+		int rrc = resolve_orgs(db, u.doc, &owner, &errs);
+		if (rrc == 0) {
+			struct row_meta m = { id, u.version, u.slug, u.state, u.created_at, u.updated_at,
+				              u.published_at, u.retract_reason };
+			rrc = write_derived(db, u.doc, &m, &owner);
+		} else {
+			log_warn("usecase %lld: organisation no longer found, left as is", (long long)id);
+			rrc = 0;
+		}
+		org_free(&owner);
+		store_usecase_free(&u);
+		if (rrc < 0) goto fail;
+		n++;
+	}
+	if (bump_generation(db) < 0 || db_commit(db) < 0) goto fail;
+	return n;
+fail:
+	db_rollback(db);
+	return -1;
+}
