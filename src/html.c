@@ -255,6 +255,14 @@ void html_int_fr(buf_t *b, int64_t n)
 	}
 }
 
+void html_siren(buf_t *b, const char *siren)
+{
+	if (siren && strlen(siren) == 9)
+		buf_fmt(b, "%.*h\u00a0%.*h\u00a0%.*h", 3, siren, 3, siren + 3, 3, siren + 6);
+	else
+		buf_fmt(b, "%h", siren);
+}
+
 void html_count(buf_t *b, int64_t n, const char *singular, const char *plural)
 {
 	html_int_fr(b, n);

@@ -274,7 +274,7 @@ static json_t *check_object_item(const struct field *f, const json_t *item, size
 	json_t *val;
 	json_object_foreach((json_t *)item, key, val) {
 		if (strcmp(key, k1) && strcmp(key, k2)) {
-			char l2[96];
+			char l2[128];
 			snprintf(l2, sizeof l2, "%s.%.40s", label, key);
 			verrors_add(e, "validation.unknown_field", l2, "« %s » : champ inconnu « %.40s » (attendus : %s, %s).",
 			            f->label, key, k1, k2);

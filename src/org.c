@@ -24,8 +24,10 @@
  * - name_folded is text_fold(name) with typographic apostrophes (’ ‘ ʼ)
  *   turned into ' and runs of white space collapsed to one space and
  *   trimmed (fold_name()). The same function folds the names being looked
- *   up, so both sides agree. For the official names it is exactly
- *   text_fold(name).
+ *   up, so both sides agree. For the official names of 6.0.0 it is
+ *   exactly text_fold(name) but for one, "CA ECLA  (Espace Communautaire
+ *   Lons Agglomération)", whose double space would otherwise make it
+ *   unfindable by a name typed normally.
  * - Population bands: lt_3500 is [0, 3500), 3500_20000 is [3500, 20000),
  *   20000_100000 is [20000, 100000] — 100,000 exactly is still in it —
  *   and gt_100000 is "more than 100,000". So each band's lower bound is
@@ -851,7 +853,10 @@ static json_t *ld_read(struct loader *ld, int file)
 	json_t *root = NULL;
 	FILE *f = fopen(path, "rb");
 	if (!f) {
-		*ld->err = xasprintf("impossible d'ouvrir %s : %s", path, strerror(errno));
+		*ld->err = xasprintf("impossible d'ouvrir %s : %s", path,
+		                     errno == ENOENT   ? "fichier introuvable"
+		                     : errno == EACCES ? "accès refusé"
+		                                       : strerror(errno));
 		goto out;
 	}
 	ld_progress(ld, "organisations : lecture de %s", ld_files[file]);
@@ -1213,6 +1218,7 @@ static int ld_upsert(struct loader *ld)
 	for (size_t i = 0; i < ld->n; i++) {
 		struct ent *e = &ld->ents[i];
 		sqlite3_stmt *st;
+		if (i % 5000 == 0) ld_progress(ld, "organisations : écriture %zu/%zu", i, ld->n);
 		if (e->old >= 0) {
 			if (ent_unchanged(e, &ld->old[e->old])) continue;
 			st = db_stmt(ld->db, "UPDATE organisation SET siren = ?2, name = ?3, subtype = ?4, "
@@ -1243,7 +1249,6 @@ static int ld_upsert(struct loader *ld)
 			return -1;
 		}
 		if (e->old < 0) e->id = sqlite3_last_insert_rowid(db_sqlite(ld->db));
-		if (i % 5000 == 0) ld_progress(ld, "organisations : écriture %zu/%zu", i, ld->n);
 	}
 	return 0;
 }

@@ -47,6 +47,8 @@ void html_date_fr(buf_t *b, const char *iso);
 void html_time(buf_t *b, const char *iso);
 /* An integer with French digit grouping ("12 345", U+202F between groups). */
 void html_int_fr(buf_t *b, int64_t n);
+/* A SIREN grouped by three digits ("243 300 316"); other text escaped. */
+void html_siren(buf_t *b, const char *siren);
 /* "<n> <singular|plural>" with French agreement (0 and 1 are singular). */
 void html_count(buf_t *b, int64_t n, const char *singular, const char *plural);
 /* The path of a record page, "/fiches/ID-slug" (slug URL-encoded), not

@@ -157,7 +157,7 @@ static int resolve_orgs(db_t *db, json_t *doc, struct org *owner, struct verrors
 		int prc = org_find(db, json_string_value(x), &p);
 		if (prc < 0) return -2;
 		if (prc == 0) {
-			char f[32];
+			char f[48];
 			snprintf(f, sizeof f, "partner_orgs[%zu]", i);
 			verrors_add(errs, "validation.not_found", f, "Collectivité partenaire « %.60s » introuvable.",
 			            json_string_value(x));

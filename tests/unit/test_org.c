@@ -646,7 +646,7 @@ static void test_load_errors(void **state)
 	expect_load_error(t.db, dir, "communes.json", "tableau");
 	/* missing file */
 	unlink(p);
-	expect_load_error(t.db, dir, "communes.json", "impossible d'ouvrir");
+	expect_load_error(t.db, dir, "impossible d'ouvrir", "communes.json : fichier introuvable");
 	free(p);
 	variant_rm(dir);
 
