@@ -444,6 +444,13 @@ static char *trim_dup(const char *s)
 	return xstrndup(s, n);
 }
 
+/* Query forms: 9 digits (spaces and dots allowed) = SIREN; a commune or
+ * département code shape = that code among communes, départements and
+ * régions; anything else = words through text_fts_query(). limit <= 0
+ * means 20, at most 1000; a negative offset means 0. cb returning > 0
+ * stops the iteration (the count so far is returned), < 0 makes it return
+ * -1. cb runs while the cached statement is stepping: it may use the
+ * connection for other queries, but not call org_search() itself. */
 int org_search(db_t *db, const char *q, int limit, int offset, org_cb cb, void *ctx)
 {
 	if (!q) return 0;
