@@ -23,6 +23,7 @@
 #include "cli.h"
 #include "db.h"
 #include "org.h"
+#include "store.h"
 #include "util.h"
 
 #define ORGS_DEFAULT_DIR "node_modules/@etalab/decoupage-administratif/data"
@@ -81,10 +82,16 @@ static int orgs_load(int argc, char **argv)
 		db_close(db);
 		die("%s", err ? err : "chargement des organisations impossible");
 	}
+	/* records cache their owner's name and population band: refresh them */
+	int nrec = store_usecase_refresh_all(db);
+	if (nrec < 0) {
+		db_close(db);
+		die("organisations chargées, mais la mise à jour des fiches a échoué : relancez « iat orgs load »");
+	}
 	printf("organisations : %d communes, %d EPCI, %d EPT, %d départements, %d régions "
-	       "(%d désactivée%s) en %.2f s\n",
+	       "(%d désactivée%s) en %.2f s ; %d fiche%s mise%s à jour\n",
 	       s.communes, s.epci, s.ept, s.departements, s.regions, s.deactivated,
-	       s.deactivated == 1 ? "" : "s", s.seconds);
+	       s.deactivated == 1 ? "" : "s", s.seconds, nrec, nrec > 1 ? "s" : "", nrec > 1 ? "s" : "");
 	db_close(db);
 	return 0;
 }

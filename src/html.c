@@ -7,7 +7,7 @@
  * - Pages are built in r->out (one buffer, sent at the end by server.c), so
  *   page_error() can throw away a half-written page and start again.
  * - Everything that comes from data goes through %h (or %U inside URL
- *   components). The only %R here inserts search snippets (escaped by
+ *   components). The only raw insertion here is the search snippet (escaped by
  *   search.c, which adds only <mark>).
  * - No inline style or script: the CSP is default-src 'none' with
  *   style-src 'self'. The stylesheet URL carries a hash of its content
@@ -44,6 +44,13 @@ static void nav_item(buf_t *b, const char *path, const char *href, const char *l
 		buf_fmt(b, "<li><a href=\"%h\">%h</a></li>\n", href, label);
 }
 
+/* The home and search pages have their own large search box: no second one
+ * in the header (one search landmark per page, no duplicate label). */
+static bool has_own_search(const char *path)
+{
+	return strcmp(path, "/") == 0 || strcmp(path, "/recherche") == 0;
+}
+
 void html_begin(struct req *r, const char *title)
 {
 	buf_t *b = &r->out;
@@ -76,10 +83,7 @@ void html_begin(struct req *r, const char *title)
 	        "</div>\n",
 	        title, ver);
 
-	/* The home and search pages have their own large search box: no second
-	 * one in the header (and no duplicate label). */
-	bool own_search = strcmp(path, "/") == 0 || strcmp(path, "/recherche") == 0;
-	if (!own_search)
+	if (!has_own_search(path))
 		buf_puts(b, "<form class=\"header-search\" role=\"search\" action=\"/recherche\" method=\"get\">\n"
 		            "<label for=\"q-entete\">Rechercher une fiche</label>\n"
 		            "<input type=\"search\" id=\"q-entete\" name=\"q\" maxlength=\"200\">\n"
@@ -175,15 +179,18 @@ void page_error(struct req *r, int status, const char *message)
 	         "<ul>\n"
 	         "<li><a href=\"/\">Revenir à l'accueil</a></li>\n"
 	         "<li><a href=\"/recherche\">Parcourir toutes les fiches</a></li>\n"
-	         "</ul>\n"
-	         "<form class=\"search-box\" role=\"search\" action=\"/recherche\" method=\"get\">\n"
-	         "<label for=\"q-erreur\">Rechercher une fiche</label>\n"
-	         "<div class=\"search-row\">\n"
-	         "<input type=\"search\" id=\"q-erreur\" name=\"q\" maxlength=\"200\">\n"
-	         "<button type=\"submit\">Rechercher</button>\n"
-	         "</div>\n"
-	         "</form>\n"
-	         "</div>\n");
+	         "</ul>\n");
+	/* a search box here only when the header has none (see has_own_search) */
+	if (has_own_search(r->path ? r->path : "/"))
+		buf_puts(&r->out,
+		         "<form class=\"search-box\" role=\"search\" action=\"/recherche\" method=\"get\">\n"
+		         "<label for=\"q-erreur\">Rechercher une fiche</label>\n"
+		         "<div class=\"search-row\">\n"
+		         "<input type=\"search\" id=\"q-erreur\" name=\"q\" maxlength=\"200\">\n"
+		         "<button type=\"submit\">Rechercher</button>\n"
+		         "</div>\n"
+		         "</form>\n");
+	buf_puts(&r->out, "</div>\n");
 	html_end(r);
 }
 

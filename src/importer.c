@@ -8,7 +8,8 @@
  *   each record into an input object of model field names, validate it
  *   with model_validate() and save it with store_usecase_save(in_tx).
  *   Commit at the end (roll back on the first error, or always in a dry
- *   run). org_create_other() joins that transaction (it uses a savepoint
+ *   run). The official organisations must have been loaded (meta
+ *   orgs_loaded_at): without them every SIREN would become an "autre" body. org_create_other() joins that transaction (it uses a savepoint
  *   when one is open), so a failed import creates no organisation either.
  * - Columns: the 38 column names of the Interconnectés table schema are
  *   the canonical names; the published export (data.csv) uses other
@@ -256,6 +257,37 @@ static int fail(struct imp *im, int c, const char *fmt, ...)
 	return -1;
 }
 
+/* Record the error "ligne L[, colonne N[ (name)]] : ..." for positions
+ * that are not a schema column of a record (CSV syntax, header, field
+ * counts). col 0: no column. */
+static int fail_at(struct imp *im, int line, size_t col, const char *name, const char *fmt, ...)
+    IAT_PRINTF(5, 6);
+static int fail_at(struct imp *im, int line, size_t col, const char *name, const char *fmt, ...)
+{
+	if (im->err) return -1;
+	buf_t b = BUF_INIT;
+	char head[200];
+	if (col && name) snprintf(head, sizeof head, "ligne %d, colonne %zu (%s) : ", line, col, name);
+	else if (col) snprintf(head, sizeof head, "ligne %d, colonne %zu : ", line, col);
+	else snprintf(head, sizeof head, "ligne %d : ", line);
+	buf_puts(&b, head);
+	va_list ap, ap2;
+	va_start(ap, fmt);
+	va_copy(ap2, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (n > 0) {
+		char *msg = xmalloc((size_t)n + 1);
+		vsnprintf(msg, (size_t)n + 1, fmt, ap);
+		buf_append(&b, msg, (size_t)n);
+		free(msg);
+	}
+	va_end(ap);
+	buf_cstr(&b);
+	im->err = buf_detach(&b);
+	return -1;
+}
+
 static void warn(struct imp *im, int c, const char *fmt, ...) IAT_PRINTF(3, 4);
 static void warn(struct imp *im, int c, const char *fmt, ...)
 {
@@ -267,7 +299,8 @@ static void warn(struct imp *im, int c, const char *fmt, ...)
 	if (im->o->warn) {
 		im->o->warn(im->o->warn_ctx, msg);
 	} else {
-		fprintf(stderr, "%siat: avertissement : %s\n", im->progress_shown ? "\r" : "", msg);
+		/* over the progress line, erased first */
+		fprintf(stderr, "%siat: avertissement : %s\n", im->progress_shown ? "\r\033[K" : "", msg);
 	}
 	free(msg);
 }
@@ -492,6 +525,28 @@ static int digits(const char **p, int maxd)
 	return n ? v : -1;
 }
 
+/* Write "YYYY", "YYYY-MM" or "YYYY-MM-DD" (m, d 0 when absent); the
+ * values were checked by ymd_ok(). */
+static void put_date(char out[11], int y, int m, int d)
+{
+	char *p = out;
+	*p++ = (char)('0' + y / 1000 % 10);
+	*p++ = (char)('0' + y / 100 % 10);
+	*p++ = (char)('0' + y / 10 % 10);
+	*p++ = (char)('0' + y % 10);
+	if (m) {
+		*p++ = '-';
+		*p++ = (char)('0' + m / 10);
+		*p++ = (char)('0' + m % 10);
+	}
+	if (m && d) {
+		*p++ = '-';
+		*p++ = (char)('0' + d / 10);
+		*p++ = (char)('0' + d % 10);
+	}
+	*p = 0;
+}
+
 /* Civil date of a day count since 1970-01-01 (H. Hinnant's algorithm). */
 static void civil_from_days(int64_t z, int *y, int *m, int *d)
 {
@@ -517,7 +572,7 @@ int import_date(const char *s, char out[11], bool *serial)
 	if (all_digits && len == 4) {
 		y = atoi(s);
 		if (!ymd_ok(y, 1, 0)) return -1;
-		snprintf(out, 11, "%04d", y);
+		put_date(out, y, 0, 0);
 		return 0;
 	}
 	if (all_digits && len == 5) {
@@ -526,7 +581,7 @@ int import_date(const char *s, char out[11], bool *serial)
 		civil_from_days(v - 25569, &y, &m, &d);
 		if (!ymd_ok(y, m, d)) return -1;
 		*serial = true;
-		snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+		put_date(out, y, m, d);
 		return 0;
 	}
 	const char *p = s;
@@ -563,8 +618,7 @@ int import_date(const char *s, char out[11], bool *serial)
 		}
 	}
 	if (*p || y < 0 || !ymd_ok(y, m, d)) return -1;
-	if (d) snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
-	else snprintf(out, 11, "%04d-%02d", y, m);
+	put_date(out, y, m, d);
 	return 0;
 }
 
@@ -966,6 +1020,7 @@ static int resolve_owner(struct imp *im, struct org *out)
 	bool have_siren_org = false;
 	int ret = -1;
 	char siren[16] = "";
+	char why[64] = ""; /* why the SIRET is invalid */
 
 	/* declared kind */
 	const char *declared = NULL;
@@ -990,8 +1045,13 @@ static int resolve_owner(struct imp *im, struct org *out)
 			memcpy(siren, dg, 9);
 			siren[9] = 0;
 		}
-		if (!siren[0] || !siren_valid(siren)) {
+		if (!siren[0]) {
 			ss = S_INVALID;
+			if (nd < 0) snprintf(why, sizeof why, "caractères inattendus");
+			else snprintf(why, sizeof why, "%d chiffres au lieu de 14", nd);
+		} else if (!siren_valid(siren)) {
+			ss = S_INVALID;
+			snprintf(why, sizeof why, "clé de contrôle du SIREN %s fausse", siren);
 		} else {
 			int rc = org_find(im->db, siren, &by_siren);
 			if (rc < 0) {
@@ -1034,7 +1094,7 @@ static int resolve_owner(struct imp *im, struct org *out)
 			warn(im, COL_SIRET, "pas de SIRET : rattaché par le nom à %s (%s)", bn, bk);
 			break;
 		case S_INVALID:
-			warn(im, COL_SIRET, "SIRET « %s » invalide : rattaché par le nom à %s (%s)", siret, bn, bk);
+			warn(im, COL_SIRET, "SIRET « %s » invalide (%s) : rattaché par le nom à %s (%s)", siret, why, bn, bk);
 			break;
 		case S_UNKNOWN:
 			warn(im, COL_SIRET, "SIREN %s absent du référentiel : rattaché par le nom à %s (%s)", siren, bn, bk);
@@ -1094,8 +1154,8 @@ static int resolve_owner(struct imp *im, struct org *out)
 
 	/* 5. */
 	if (ss == S_INVALID)
-		fail(im, COL_SIRET, "porteur introuvable : SIRET « %s » invalide et aucun organisme nommé « %s »", siret,
-		     name);
+		fail(im, COL_SIRET, "porteur introuvable : SIRET « %s » invalide (%s) et aucun organisme nommé « %s »",
+		     siret, why, name);
 	else
 		fail(im, COL_SIRET, "porteur introuvable : pas de SIRET et aucun organisme nommé « %s »", name);
 out:
@@ -1261,22 +1321,15 @@ out:
 static int csv_fail(struct imp *im, const csv_reader *r)
 {
 	const struct csv_error *e = csv_error(r);
-	struct row fake = { e->line, NULL };
-	im->row = &fake;
-	if (im->header && e->field >= 1 && (size_t)e->field <= im->ncols)
-		fail(im, -1, "erreur CSV colonne %d (%s), caractère %d : %s", e->field, im->header[e->field - 1],
-		     e->column, e->message);
-	else
-		fail(im, -1, "erreur CSV colonne %d, caractère %d : %s", e->field, e->column, e->message);
-	im->row = NULL;
-	return -1;
+	const char *name = im->header && e->field >= 1 && (size_t)e->field <= im->ncols ? im->header[e->field - 1]
+	                                                                             : NULL;
+	return fail_at(im, e->line, e->field > 0 ? (size_t)e->field : 0, name, "%s (caractère %d de la ligne)",
+	               e->message ? e->message : "erreur de syntaxe CSV", e->column);
 }
 
 /* Map the header cells to schema columns. */
 static int read_header(struct imp *im, char **f, size_t n)
 {
-	struct row hdr = { 1, NULL };
-	im->row = &hdr;
 	im->ncols = n;
 	im->header = xcalloc(n, sizeof *im->header);
 	im->schema_of = xcalloc(n, sizeof *im->schema_of);
@@ -1284,23 +1337,24 @@ static int read_header(struct imp *im, char **f, size_t n)
 	for (size_t i = 0; i < n; i++) im->header[i] = collapse(f[i]);
 	for (size_t i = 0; i < n; i++) {
 		const char *h = im->header[i];
+		if (!*h) return fail_at(im, 1, i + 1, NULL, "colonne sans nom dans l'en-tête");
 		int found = -1;
 		for (int c = 0; c < NCOLUMNS && found < 0; c++)
 			if (str_ieq(h, columns[c].name) || (columns[c].alias && str_ieq(h, columns[c].alias))) found = c;
-		if (!*h) return fail(im, -1, "colonne %zu sans nom dans l'en-tête", i + 1);
 		if (found < 0) {
 			buf_t b = BUF_INIT;
 			for (int c = 0; c < NCOLUMNS; c++) {
 				if (c) buf_puts(&b, ", ");
 				buf_puts(&b, columns[c].name);
 			}
-			fail(im, -1, "colonne %zu « %s » inconnue (colonnes du schéma des Interconnectés : %s)", i + 1, h,
-			     buf_cstr(&b));
+			fail_at(im, 1, i + 1, NULL, "colonne « %s » inconnue (colonnes du schéma des Interconnectés : %s)", h,
+			        buf_cstr(&b));
 			buf_free(&b);
 			return -1;
 		}
 		if (im->colidx[found] >= 0)
-			return fail(im, -1, "colonne %zu « %s » en double (déjà colonne %d)", i + 1, h, im->colidx[found] + 1);
+			return fail_at(im, 1, i + 1, NULL, "colonne « %s » en double (déjà colonne %d)", h,
+			               im->colidx[found] + 1);
 		im->colidx[found] = (int)i;
 		im->schema_of[i] = found;
 	}
@@ -1308,12 +1362,13 @@ static int read_header(struct imp *im, char **f, size_t n)
 	for (size_t k = 0; k < ARRAY_LEN(required); k++) {
 		int c = required[k];
 		if (im->colidx[c] < 0)
-			return fail(im, -1, "colonne obligatoire « %s » absente (ou « %s »)", columns[c].name, columns[c].alias);
+			return fail_at(im, 1, 0, NULL, "colonne obligatoire « %s » absente (ou « %s »)", columns[c].name,
+			               columns[c].alias);
 	}
-	im->row = NULL;
 	return 0;
 }
 
+/* Parse the whole file into im->rows (copies). 0 or -1. */
 static int read_rows(struct imp *im, size_t len)
 {
 	csv_reader *r = csv_open(im->data, len, 0);
@@ -1326,36 +1381,34 @@ static int read_rows(struct imp *im, size_t len)
 		goto out;
 	}
 	if (rc == 0) {
-		struct row hdr = { 1, NULL };
-		im->row = &hdr;
-		fail(im, -1, "fichier vide (une ligne d'en-tête est attendue)");
-		im->row = NULL;
+		fail_at(im, 1, 0, NULL, "fichier vide (une ligne d'en-tête est attendue)");
 		goto out;
 	}
 	if (read_header(im, f, n) < 0) goto out;
 	while ((rc = csv_next(r, &f, &n)) == 1) {
-		struct row cur = { csv_record_line(r), NULL };
+		int line = csv_record_line(r);
 		bool all_blank = true;
 		for (size_t i = 0; i < n; i++)
 			if (!blank(f[i])) all_blank = false;
 		if (all_blank) continue; /* a line of separators, as spreadsheets export */
-		if (n != im->ncols) {
-			im->row = &cur;
-			if (n > im->ncols)
-				fail(im, -1, "colonne %zu : champ en trop (%zu champs au lieu de %zu)", im->ncols + 1, n, im->ncols);
-			else
-				fail(im, -1, "colonne %zu (%s) : champ manquant (%zu champs au lieu de %zu)", n + 1,
-				     im->header[n], n, im->ncols);
-			im->row = NULL;
+		if (n > im->ncols) {
+			fail_at(im, line, im->ncols + 1, NULL, "champ en trop (%zu champs au lieu de %zu, un par colonne de "
+			        "l'en-tête)", n, im->ncols);
+			goto out;
+		}
+		if (n < im->ncols) {
+			fail_at(im, line, n + 1, im->header[n], "champ manquant (%zu champs au lieu de %zu, un par colonne de "
+			        "l'en-tête)", n, im->ncols);
 			goto out;
 		}
 		if (im->nrows == im->caprows) {
 			im->caprows = im->caprows ? 2 * im->caprows : 64;
 			im->rows = xrealloc(im->rows, im->caprows * sizeof *im->rows);
 		}
-		cur.vals = xmalloc(n * sizeof *cur.vals);
-		for (size_t i = 0; i < n; i++) cur.vals[i] = xstrdup(f[i]);
-		im->rows[im->nrows++] = cur;
+		struct row *cur = &im->rows[im->nrows++];
+		cur->line = line;
+		cur->vals = xmalloc(n * sizeof *cur->vals);
+		for (size_t i = 0; i < n; i++) cur->vals[i] = xstrdup(f[i]);
 	}
 	if (rc < 0) {
 		csv_fail(im, r);
@@ -1396,6 +1449,15 @@ int import_interconnectes(db_t *db, const char *path, const struct import_opts *
 		goto out;
 	}
 	if (read_rows(&im, len) < 0) goto out;
+	/* Without the reference every SIREN would become an "autre" body. */
+	char *loaded = NULL;
+	int mrc = db_meta_get(db, "orgs_loaded_at", &loaded);
+	free(loaded);
+	if (mrc != 1) {
+		im.err = xstrdup(mrc < 0 ? "erreur de base de données (lecture de meta)"
+		                         : "les organisations officielles ne sont pas chargées (iat orgs load)");
+		goto out;
+	}
 	if (db_begin(db) < 0) {
 		im.err = xasprintf("erreur de base de données : %s", sqlite3_errmsg(db_sqlite(db)));
 		goto out;

@@ -9,9 +9,10 @@
  * - Honest by construction: no audit has been made yet, so no compliance
  *   rate is published and the page says so. The status is the constant
  *   HTML_A11Y_STATUS (pages.h), shared with the footer of every page, so
- *   the audit's result is changed in one place. Under RGAA rules a site
- *   without a valid audit is to be declared "non conforme": see the report
- *   of the issue that introduced this page.
+ *   the audit's result is changed in one place. Beware: under RGAA rules a
+ *   site with no valid audit is to be declared "non conforme"; the current
+ *   wording was asked for by the issue and must be revisited (to that, or
+ *   to the audit's result) before the service opens to the public.
  * - Static text only (no data), so no escaping concern beyond the literals.
  */
 #include "pages.h"

@@ -383,7 +383,7 @@ static void facet_item(struct req *r, buf_t *b, const struct sstate *s, int f, c
 		href(b, s, &c);
 		buf_fmt(b, ">%h <span class=\"count\">(", label);
 		html_int_fr(b, count);
-		buf_puts(b, "<span class=\"visually-hidden\"> fiches</span>)</span></a></li>\n");
+		buf_fmt(b, "<span class=\"visually-hidden\"> %h</span>)</span></a></li>\n", count > 1 ? "fiches" : "fiche");
 	}
 }
 
@@ -422,14 +422,14 @@ static void render_facets(struct req *r, buf_t *b, const struct sstate *s, const
 			if (!found) facet_item(r, b, s, f, s->values[f][k], NULL, 0);
 		}
 		for (int i = 0; i < ncounts; i++) {
-			if (!fc->counts[i].value) continue;
 			if (i == FACET_SHOWN && ncounts > FACET_SHOWN + 2) {
 				buf_puts(b, "</ul>\n<details>\n<summary>Afficher ");
 				html_count(b, ncounts - FACET_SHOWN, "autre valeur", "autres valeurs");
 				buf_fmt(b, "<span class=\"visually-hidden\"> pour « %h »</span></summary>\n<ul>\n",
 				        search_facet_label(fname));
 			}
-			facet_item(r, b, s, f, fc->counts[i].value, fc->counts[i].label, fc->counts[i].count);
+			if (fc->counts[i].value)
+				facet_item(r, b, s, f, fc->counts[i].value, fc->counts[i].label, fc->counts[i].count);
 		}
 		if (ncounts > FACET_SHOWN + 2) buf_puts(b, "</ul>\n</details>\n");
 		else buf_puts(b, "</ul>\n");

@@ -24,7 +24,7 @@
  *   order, grouped by section, each one as a <dt>/<dd> pair; an empty
  *   section is left out. Plain text keeps its line breaks with CSS
  *   (white-space: pre-line), so no markup is built from data; Markdown goes
- *   through markdown_render() (safe HTML, inserted with %R — the only raw
+ *   through markdown_render() (safe HTML, inserted raw — the only raw
  *   insertion of this file).
  * - Memory: the loaded record (struct uc_full) and the organisations looked
  *   up are freed before returning; temporary buffers too.
@@ -468,7 +468,7 @@ int page_usecase(struct req *r)
 		        vocab_label(&vocab_state, u.state));
 	}
 
-	if (summary && *summary) buf_fmt(b, "<p class=\"lead summary\">%h</p>\n", summary);
+	if (summary && *summary) buf_fmt(b, "<p class=\"lead summary text\">%h</p>\n", summary);
 	if (!restricted)
 		buf_puts(b, "<p class=\"note-restricted\">Certaines informations sont réservées aux agents des "
 		            "collectivités.</p>\n");

@@ -6,10 +6,13 @@
  *   (folded, stop words dropped, prefix on the last word, every term
  *   quoted: no FTS5 syntax from users). Ranking is bm25 with the title
  *   weighted above the summary, the organisation names and the body.
- * - One pass: a single statement returns every matching record's id, rank,
- *   update time and facet columns; facets are counted in C while scanning,
- *   the page is selected in C, and only the page's rows are then read in
- *   full (with their snippet). So the FTS5 query runs once per search.
+ * - One pass: a single statement returns every record matching the text
+ *   (and owner), with its rank, update time and facet columns; the facet
+ *   filters are applied in C while scanning, so that facet counts can be
+ *   disjunctive (a facet's counts ignore its own filter, apply the others:
+ *   one can pick a second theme). The page is selected in C, and only the
+ *   page's rows are then read in full (with their snippet). So the FTS5
+ *   query runs once per search.
  * - Without text, hits come from the (visible, updated_at) index with
  *   LIMIT/OFFSET, and the total and facet counts of a filter set are cached
  *   in process, keyed by the filters and invalidated by the 'generation'
@@ -122,19 +125,62 @@ struct counts {
 	struct fmap maps[8];
 };
 
-static void count_row(struct counts *c, sqlite3_stmt *st, int first_col)
+/* Does the row's value of facet f pass the query's filter on f (true when
+ * there is none)? */
+static bool row_passes(const struct search_query *sq, sqlite3_stmt *st, int col, int f)
 {
-	c->total++;
-	for (int f = 0; f < 8; f++) {
-		int col = first_col + f;
+	for (int i = 0; i < sq->nfilters; i++) {
+		const struct search_filter *flt = &sq->filters[i];
+		if (facet_index(flt->facet) != f || flt->nvalues == 0) continue;
 		if (f == FACET_TECH) {
 			int64_t mask = sqlite3_column_int64(st, col);
-			for (size_t b = 0; b < vocab_ai_technique.count; b++)
-				if (mask & ((int64_t)1 << b)) fmap_add(&c->maps[f], vocab_ai_technique.terms[b].code, 1);
-		} else {
-			fmap_add(&c->maps[f], (const char *)sqlite3_column_text(st, col), 1);
+			for (int k = 0; k < flt->nvalues; k++) {
+				int bit = vocab_index(&vocab_ai_technique, flt->values[k]);
+				if (bit >= 0 && (mask & ((int64_t)1 << bit))) return true;
+			}
+			return false;
+		}
+		const char *v = (const char *)sqlite3_column_text(st, col);
+		if (!v) return false;
+		for (int k = 0; k < flt->nvalues; k++)
+			if (strcmp(v, flt->values[k]) == 0) return true;
+		return false;
+	}
+	return true;
+}
+
+static void count_facet(struct counts *c, sqlite3_stmt *st, int col, int f)
+{
+	if (f == FACET_TECH) {
+		int64_t mask = sqlite3_column_int64(st, col);
+		for (size_t b = 0; b < vocab_ai_technique.count; b++)
+			if (mask & ((int64_t)1 << b)) fmap_add(&c->maps[f], vocab_ai_technique.terms[b].code, 1);
+	} else {
+		fmap_add(&c->maps[f], (const char *)sqlite3_column_text(st, col), 1);
+	}
+}
+
+/* Count one row whose 8 facet columns start at first_col. Facets are
+ * disjunctive: a facet's counts ignore that facet's own filter (so one can
+ * add a second value of it), but apply every other filter. Returns true
+ * when the row passes every filter (it is a hit). */
+static bool count_row(struct counts *c, const struct search_query *sq, sqlite3_stmt *st, int first_col)
+{
+	int nfail = 0, failed = -1;
+	for (int f = 0; f < 8; f++) {
+		if (!row_passes(sq, st, first_col + f, f)) {
+			nfail++;
+			failed = f;
+			if (nfail > 1) return false;
 		}
 	}
+	if (nfail == 1) {
+		count_facet(c, st, first_col + failed, failed);
+		return false;
+	}
+	c->total++;
+	for (int f = 0; f < 8; f++) count_facet(c, st, first_col + f, f);
+	return true;
 }
 
 static int cmp_facet_count(const void *a, const void *b)
@@ -269,14 +315,20 @@ static void apply_binds(sqlite3_stmt *st, const struct sqlb *b)
 	}
 }
 
-/* " AND ..." for the filters of sq (appends to b, with binds). */
-static void add_filters(struct sqlb *b, const struct search_query *sq)
+/* " AND ..." for the base conditions (public records, owner). */
+static void add_base(struct sqlb *b, const struct search_query *sq)
 {
 	buf_puts(&b->sql, " AND u.visible = 1");
 	if (sq->owner_org_id) {
 		buf_puts(&b->sql, " AND u.owner_org_id = ");
 		add_bind_int(b, sq->owner_org_id);
 	}
+}
+
+/* " AND ..." for the base conditions and the facet filters of sq. */
+static void add_filters(struct sqlb *b, const struct search_query *sq)
+{
+	add_base(b, sq);
 	for (int i = 0; i < sq->nfilters; i++) {
 		const struct search_filter *f = &sq->filters[i];
 		int fi = facet_index(f->facet);
@@ -414,13 +466,14 @@ int search_run(db_t *db, const struct search_query *sq, struct search_result *re
 		for (int f = 0; f < 8; f++) buf_fmt(&b.sql, "%R%R", facet_cols[f], f < 7 ? ", " : "");
 		buf_puts(&b.sql, " FROM usecase_fts JOIN usecase u ON u.id = usecase_fts.rowid WHERE usecase_fts MATCH ");
 		add_bind_text(&b, fts);
-		add_filters(&b, sq);
+		add_base(&b, sq);
 		sqlite3_stmt *st = db_stmt(db, buf_cstr(&b.sql));
 		if (!st) goto out;
 		apply_binds(st, &b);
 		c = xcalloc(1, sizeof *c);
 		int rc;
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			if (!count_row(c, sq, st, 3)) continue;
 			if (nm == capm) {
 				capm = capm ? capm * 2 : 256;
 				m = xrealloc(m, capm * sizeof *m);
@@ -429,14 +482,13 @@ int search_run(db_t *db, const struct search_query *sq, struct search_result *re
 			snprintf(m[nm].updated, sizeof m[nm].updated, "%s", (const char *)sqlite3_column_text(st, 1));
 			m[nm].rank = sqlite3_column_double(st, 2);
 			nm++;
-			count_row(c, st, 3);
 		}
 		db_reset(st);
 		if (rc != SQLITE_DONE) {
 			db_error(db, "search");
 			goto out;
 		}
-		qsort(m, nm, sizeof *m, sq->by_relevance ? cmp_rank : cmp_updated);
+		if (nm) qsort(m, nm, sizeof *m, sq->by_relevance ? cmp_rank : cmp_updated);
 		ids = xcalloc((size_t)per_page, sizeof *ids);
 		for (int64_t i = offset; i < (int64_t)nm && nids < per_page; i++) ids[nids++] = m[i].id;
 	} else {
@@ -450,7 +502,7 @@ int search_run(db_t *db, const struct search_query *sq, struct search_result *re
 			buf_puts(&b.sql, "SELECT ");
 			for (int f = 0; f < 8; f++) buf_fmt(&b.sql, "%R%R", facet_cols[f], f < 7 ? ", " : "");
 			buf_puts(&b.sql, " FROM usecase u WHERE 1");
-			add_filters(&b, sq);
+			add_base(&b, sq);
 			sqlite3_stmt *st = db_stmt(db, buf_cstr(&b.sql));
 			if (!st) {
 				free(key);
@@ -460,7 +512,7 @@ int search_run(db_t *db, const struct search_query *sq, struct search_result *re
 			apply_binds(st, &b);
 			c = xcalloc(1, sizeof *c);
 			int rc;
-			while ((rc = sqlite3_step(st)) == SQLITE_ROW) count_row(c, st, 0);
+			while ((rc = sqlite3_step(st)) == SQLITE_ROW) count_row(c, sq, st, 0);
 			db_reset(st);
 			if (rc != SQLITE_DONE) {
 				free(key);

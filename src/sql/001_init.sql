@@ -12,7 +12,7 @@ CREATE TABLE meta (
 -- (@etalab/decoupage-administratif) plus other bodies created by hand.
 --   kind: commune | epci | ept | departement | region | syndicat | operateur | autre
 --   code: INSEE COG code for communes, départements, régions; the SIREN for
---         EPCI and EPT (their official code); NULL for other bodies.
+--         EPCI, EPT and other bodies (syndicats, operators).
 --   (kind, code) is the natural key used by the loader, so reloading keeps
 --   the same ids. `active` = 0 when a reload no longer finds the body
 --   (merged commune...); such rows are kept because records may cite them.
