@@ -47,7 +47,7 @@ static json_t *parse_body(struct req *r)
 		return NULL;
 	}
 	json_error_t e;
-	json_t *j = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES, &e);
+	json_t *j = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &e);
 	if (!j) {
 		api_error(r, 400, "request.malformed_json", "body",
 		          "JSON mal formé (ligne %d, colonne %d) : %s", e.line, e.column, e.text);

@@ -108,7 +108,11 @@ static void render_org(struct req *r, buf_t *b, const char *key)
 static void render_number(buf_t *b, double d)
 {
 	char tmp[40];
-	snprintf(tmp, sizeof tmp, "%.7g", d);
+	/* shortest form that reads back as the stored value */
+	for (int prec = 1; prec <= 17; prec++) {
+		snprintf(tmp, sizeof tmp, "%.*g", prec, d);
+		if (strtod(tmp, NULL) == d) break;
+	}
 	for (char *p = tmp; *p; p++)
 		if (*p == '.') *p = ','; /* French decimal comma */
 	buf_fmt(b, "%h", tmp);

@@ -464,7 +464,7 @@ int search_run(db_t *db, const struct search_query *sq, struct search_result *re
 	if (fts) {
 		buf_puts(&b.sql, "SELECT u.id, u.updated_at, bm25(usecase_fts, 10.0, 5.0, 1.0, 2.0), ");
 		for (int f = 0; f < 8; f++) buf_fmt(&b.sql, "%R%R", facet_cols[f], f < 7 ? ", " : "");
-		buf_puts(&b.sql, " FROM usecase_fts JOIN usecase u ON u.id = usecase_fts.rowid WHERE usecase_fts MATCH ");
+		buf_puts(&b.sql, " FROM usecase_fts CROSS JOIN usecase u ON u.id = usecase_fts.rowid WHERE usecase_fts MATCH ");
 		add_bind_text(&b, fts);
 		add_base(&b, sq);
 		sqlite3_stmt *st = db_stmt(db, buf_cstr(&b.sql));

@@ -156,12 +156,11 @@ static void parse_query(struct req *r, const char *q)
 			char *name = http_decode(q, nlen, true);
 			char *value = eq ? http_decode(eq + 1, len - nlen - 1, true) : xstrdup("");
 			if (!name || !value || !*name || r->nparams >= HTTP_MAX_PARAMS) {
-				if (!r->bad_query) r->bad_query = name ? xstrdup(name) : xstrndup(q, nlen > 40 ? 40 : nlen);
+				/* keep the first problem only; name it when it is readable */
+				if (!r->bad_query)
+					r->bad_query = xstrdup(name && *name ? name : "(nom illisible ou vide)");
 				free(name);
 				free(value);
-				if (!name || !*name || r->nparams >= HTTP_MAX_PARAMS) {
-					/* keep the first problem only */
-				}
 			} else {
 				r->params[r->nparams].name = name;
 				r->params[r->nparams].value = value;
@@ -348,7 +347,9 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const ch
 	size_t plen = q ? (size_t)(q - r->raw_uri) : strlen(r->raw_uri);
 	r->path = http_decode(r->raw_uri, plen, false);
 	if (!r->path) {
-		r->path = xstrdup("/");
+		/* keep /api/ requests recognisable so the error comes back as JSON */
+		r->path = xstrdup(str_starts(r->raw_uri, "/api/") ? "/api/" : "/");
+		free(r->bad_query);
 		r->bad_query = xstrdup("(chemin)");
 	}
 	if (q) parse_query(r, q + 1);

@@ -2,9 +2,10 @@
  * store_usecase.c — SQLite implementation of the use-case part of store.h.
  *
  * Invariants kept by every write (one transaction):
- *   - usecase.doc is a canonical doc (model_validate() output) whose
+ *   - usecase_blob.doc is a canonical doc (model_validate() output) whose
  *     organisation fields hold canonical keys;
- *   - json_public / json_agent are model_render_json() of that doc;
+ *   - usecase_blob holds the doc and json_public / json_agent, the
+ *     model_render_json() of that doc;
  *   - the denormalised columns (theme, status, org_*...) match the doc and
  *     the owner organisation;
  *   - usecase_fts holds only public text (title, summary, public long
@@ -27,8 +28,8 @@
 int store_usecase_json(db_t *db, int64_t id, bool restricted, struct uc_json *out)
 {
 	sqlite3_stmt *st = db_stmt(db, restricted
-	    ? "SELECT owner_org_id, version, state, json_agent FROM usecase WHERE id = ?1"
-	    : "SELECT owner_org_id, version, state, json_public FROM usecase WHERE id = ?1");
+	    ? "SELECT u.owner_org_id, u.version, u.state, b.json_agent FROM usecase u JOIN usecase_blob b ON b.id = u.id WHERE u.id = ?1"
+	    : "SELECT u.owner_org_id, u.version, u.state, b.json_public FROM usecase u JOIN usecase_blob b ON b.id = u.id WHERE u.id = ?1");
 	if (!st) return -1;
 	db_bind_int(st, 1, id);
 	int rc = sqlite3_step(st);
@@ -59,8 +60,8 @@ int store_usecase_load(db_t *db, int64_t id, struct uc_full *out)
 {
 	memset(out, 0, sizeof *out);
 	sqlite3_stmt *st = db_stmt(db,
-	    "SELECT owner_org_id, version, slug, state, created_at, updated_at, published_at, retract_reason, doc "
-	    "FROM usecase WHERE id = ?1");
+	    "SELECT u.owner_org_id, u.version, u.slug, u.state, u.created_at, u.updated_at, u.published_at, "
+	    "u.retract_reason, b.doc FROM usecase u JOIN usecase_blob b ON b.id = u.id WHERE u.id = ?1");
 	if (!st) return -1;
 	db_bind_int(st, 1, id);
 	int rc = sqlite3_step(st);
@@ -176,9 +177,11 @@ struct row_meta {
 	const char *slug, *state, *created_at, *updated_at, *published_at, *retract_reason;
 };
 
-/* Write the cached representations, denormalised columns, partner links
- * and search index of record m->id from doc. 0 or -1. */
-static int write_derived(db_t *db, const json_t *doc, const struct row_meta *m, const struct org *owner)
+/* Write the documents (doc as docjson, the cached representations), the
+ * denormalised columns, partner links and search index of record m->id.
+ * 0 or -1. */
+static int write_derived(db_t *db, const json_t *doc, const char *docjson, const struct row_meta *m,
+                         const struct org *owner)
 {
 	struct usecase_meta um = { m->id, m->slug, m->state, m->version, m->created_at, m->updated_at,
 		                   m->published_at, m->retract_reason };
@@ -195,13 +198,21 @@ static int write_derived(db_t *db, const json_t *doc, const struct row_meta *m, 
 	const char *region = strcmp(owner->kind, "region") == 0 ? owner->code : owner->region;
 	const char *dep = strcmp(owner->kind, "departement") == 0 ? owner->code : owner->departement;
 	sqlite3_stmt *st = db_stmt(db,
-	    "UPDATE usecase SET json_public = ?2, json_agent = ?3, theme = ?4, status = ?5, risk_level = ?6, "
+	    "INSERT INTO usecase_blob(id, doc, json_public, json_agent) VALUES (?1, ?2, ?3, ?4) "
+	    "ON CONFLICT(id) DO UPDATE SET doc = excluded.doc, json_public = excluded.json_public, "
+	    "json_agent = excluded.json_agent");
+	if (!st) goto out;
+	db_bind_int(st, 1, m->id);
+	sqlite3_bind_text(st, 2, docjson, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, pub.data, (int)pub.len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, agent.data, (int)agent.len, SQLITE_STATIC);
+	if (db_step_done(st) < 0) goto out;
+	st = db_stmt(db,
+	    "UPDATE usecase SET theme = ?4, status = ?5, risk_level = ?6, "
 	    "techniques = ?7, org_kind = ?8, org_region = ?9, org_departement = ?10, org_band = ?11, "
 	    "owner_org_id = ?12, visible = ?13 WHERE id = ?1");
 	if (!st) goto out;
 	db_bind_int(st, 1, m->id);
-	sqlite3_bind_text(st, 2, pub.data, (int)pub.len, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, agent.data, (int)agent.len, SQLITE_STATIC);
 	db_bind_text(st, 4, doc_str(doc, "theme"));
 	db_bind_text(st, 5, doc_str(doc, "status"));
 	db_bind_text(st, 6, doc_str(doc, "risk_level"));
@@ -316,12 +327,12 @@ int store_usecase_save(db_t *db, json_t *input_doc, const struct uc_save *p, str
 	sqlite3_stmt *st;
 	if (!have_old) {
 		st = db_stmt(db,
-		    "INSERT INTO usecase(slug, state, visible, owner_org_id, version, doc, json_public, json_agent, "
+		    "INSERT INTO usecase(slug, state, visible, owner_org_id, version, "
 		    "title, summary, import_key, retract_reason, created_at, updated_at, published_at, created_by, updated_by) "
-		    "VALUES (?1, ?2, 0, ?3, 1, ?4, '', '', ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?11) RETURNING id");
+		    "VALUES (?1, ?2, 0, ?3, 1, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?11) RETURNING id");
 	} else {
 		st = db_stmt(db,
-		    "UPDATE usecase SET slug = ?1, state = ?2, owner_org_id = ?3, version = ?12, doc = ?4, title = ?5, "
+		    "UPDATE usecase SET slug = ?1, state = ?2, owner_org_id = ?3, version = ?12, title = ?5, "
 		    "summary = ?6, import_key = coalesce(?7, import_key), retract_reason = ?8, updated_at = ?9, "
 		    "published_at = ?10, updated_by = ?11 WHERE id = ?13 RETURNING id");
 	}
@@ -332,7 +343,6 @@ int store_usecase_save(db_t *db, json_t *input_doc, const struct uc_save *p, str
 	db_bind_text(st, 1, slug);
 	db_bind_text(st, 2, state);
 	db_bind_int(st, 3, owner.id);
-	db_bind_text(st, 4, docjson);
 	db_bind_text(st, 5, title);
 	db_bind_text(st, 6, doc_str(doc, "summary"));
 	db_bind_text(st, 7, p->import_key);
@@ -350,7 +360,7 @@ int store_usecase_save(db_t *db, json_t *input_doc, const struct uc_save *p, str
 		goto out;
 	}
 	struct row_meta m = { id, version, slug, state, have_old ? old.created_at : now, now, published_at, reason };
-	if (write_derived(db, doc, &m, &owner) < 0) {
+	if (write_derived(db, doc, docjson, &m, &owner) < 0) {
 		free(docjson);
 		goto out;
 	}
@@ -405,7 +415,9 @@ int store_usecase_refresh_all(db_t *db)
 		if (rrc == 0) {
 			struct row_meta m = { id, u.version, u.slug, u.state, u.created_at, u.updated_at,
 				              u.published_at, u.retract_reason };
-			rrc = write_derived(db, u.doc, &m, &owner);
+			char *dj = json_dumps(u.doc, JSON_COMPACT | JSON_SORT_KEYS);
+			rrc = write_derived(db, u.doc, dj, &m, &owner);
+			free(dj);
 		} else {
 			log_warn("usecase %lld: organisation no longer found, left as is", (long long)id);
 			rrc = 0;

@@ -81,41 +81,48 @@ CREATE TABLE api_token (
 );
 
 -- Use cases ("fiches"). AUTOINCREMENT: an id is never reused, even after
--- the highest row is deleted. `doc` (canonical JSON of every field) is the
--- source of truth; json_public / json_agent are the API representations
--- rendered at write time; the other columns are denormalised copies for
--- filters, facets and sorting, rewritten on every save and after an
--- organisation reload.
+-- the highest row is deleted. This row is kept small (filters, facets,
+-- sorting, list display) so that scans stay in few pages; the documents
+-- live in usecase_blob. The facet columns come first: SQLite reads a row's
+-- columns in order.
 CREATE TABLE usecase (
   id              INTEGER PRIMARY KEY AUTOINCREMENT,
-  slug            TEXT NOT NULL,
-  state           TEXT NOT NULL CHECK (state IN ('draft','submitted','changes_requested','published','retracted')),
   visible         INTEGER NOT NULL,       -- 1 when state is published or retracted (public)
+  state           TEXT NOT NULL CHECK (state IN ('draft','submitted','changes_requested','published','retracted')),
   owner_org_id    INTEGER NOT NULL REFERENCES organisation(id),
   version         INTEGER NOT NULL DEFAULT 1,
-  doc             TEXT NOT NULL,
-  json_public     TEXT NOT NULL,
-  json_agent      TEXT NOT NULL,
-  title           TEXT NOT NULL,
-  summary         TEXT NOT NULL,
+  updated_at      TEXT NOT NULL,
   theme           TEXT,
   status          TEXT,
-  risk_level      TEXT,
-  techniques      INTEGER NOT NULL DEFAULT 0,  -- bit i = i-th term of the ai_technique vocabulary
   org_kind        TEXT,
   org_region      TEXT,
   org_departement TEXT,
   org_band        TEXT,
-  import_key      TEXT UNIQUE,
-  retract_reason  TEXT,
+  techniques      INTEGER NOT NULL DEFAULT 0,  -- bit i = i-th term of the ai_technique vocabulary
+  risk_level      TEXT,
   created_at      TEXT NOT NULL,
-  updated_at      TEXT NOT NULL,
   published_at    TEXT,
   created_by      INTEGER REFERENCES user(id),
-  updated_by      INTEGER REFERENCES user(id)
+  updated_by      INTEGER REFERENCES user(id),
+  import_key      TEXT UNIQUE,
+  retract_reason  TEXT,
+  slug            TEXT NOT NULL,
+  title           TEXT NOT NULL,
+  summary         TEXT NOT NULL
 );
 CREATE INDEX usecase_visible_updated ON usecase(visible, updated_at DESC);
 CREATE INDEX usecase_owner ON usecase(owner_org_id, visible);
+
+-- The documents of a use case. `doc` (canonical JSON of every field) is
+-- the source of truth; json_public / json_agent are the API
+-- representations rendered at write time (a read by id is one lookup and a
+-- copy). Rewritten on every save and after an organisation reload.
+CREATE TABLE usecase_blob (
+  id          INTEGER PRIMARY KEY REFERENCES usecase(id),
+  doc         TEXT NOT NULL,
+  json_public TEXT NOT NULL,
+  json_agent  TEXT NOT NULL
+);
 
 CREATE TABLE usecase_partner (
   usecase_id INTEGER NOT NULL REFERENCES usecase(id),
@@ -124,8 +131,10 @@ CREATE TABLE usecase_partner (
 ) WITHOUT ROWID;
 CREATE INDEX usecase_partner_org ON usecase_partner(org_id);
 
--- Every saved change is a version (who, when, the whole document).
+-- Every saved change is a version (who, when, the whole document). A rowid
+-- table: rows carry whole documents, too big for WITHOUT ROWID.
 CREATE TABLE usecase_version (
+  id         INTEGER PRIMARY KEY,
   usecase_id INTEGER NOT NULL REFERENCES usecase(id),
   version    INTEGER NOT NULL,
   state      TEXT NOT NULL,
@@ -133,13 +142,13 @@ CREATE TABLE usecase_version (
   user_id    INTEGER REFERENCES user(id),
   at         TEXT NOT NULL,
   note       TEXT,
-  PRIMARY KEY (usecase_id, version)
-) WITHOUT ROWID;
+  UNIQUE (usecase_id, version)
+);
 
 -- Full-text index of the PUBLIC text of each use case only (so search and
 -- snippets can never reveal a restricted field). rowid = usecase.id.
 CREATE VIRTUAL TABLE usecase_fts USING fts5(
-  title, summary, body, org, tokenize='iat');
+  title, summary, body, org, tokenize='iat', prefix='2 3 4');
 
 -- Audit log of state changes and rights changes.
 CREATE TABLE audit (

@@ -2,9 +2,10 @@
 // real server: reading, searching (French behaviour), organisations,
 // caching, CORS, methods, and the write life cycle with its rights.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, before, beforeEach, test } from 'node:test';
 
 import {
+  reviveServer,
   BORDEAUX_METROPOLE,
   LYON,
   DATA_CSV,
@@ -28,6 +29,12 @@ before(async () => {
 
 after(async () => {
   if (srv) await srv.stop();
+});
+
+// a crash fails the test that caused it; later tests get a new server
+const crashes = [];
+beforeEach(async () => {
+  srv = await reviveServer(srv, () => startServer(env.db), crashes);
 });
 
 const get = (p, o) => srv.request('GET', p, o);
@@ -749,6 +756,26 @@ test('write rate limit: 429 rate.limited with Retry-After (--write-rate 3)', asy
   }
 });
 
-test('the server stops cleanly on SIGTERM (exit 0, no sanitizer report)', async () => {
+test('concurrent reads and writes on two threads', async () => {
+  const before = await total();
+  const jobs = [];
+  for (let i = 0; i < 40; i++) {
+    jobs.push(get(i % 2 ? '/api/v1/usecases?q=eau' : `/api/v1/usecases/${(i % 23) + 1}`).then((r) => r.status));
+    if (i % 4 === 0) {
+      jobs.push(srv.request('POST', '/api/v1/usecases', {
+        token: env.tokens.refBdx,
+        json: validRecord({ title: `Concurrence ${i}`, state: 'published' }),
+      }).then((r) => r.status));
+    }
+    if (i % 8 === 0) jobs.push(get('/recherche?q=concurrence').then((r) => r.status));
+  }
+  const statuses = await Promise.all(jobs);
+  assert.ok(statuses.every((s) => s === 200 || s === 201), `statuses: ${statuses.join(' ')}`);
+  assert.equal(await total(), before + 10);
+  assert.equal((await get('/api/v1/usecases?q=concurrence')).json.meta.total, 10);
+});
+
+test('the server stops cleanly on SIGTERM (exit 0, no sanitizer report), and never crashed', async () => {
   await stopServerClean(srv);
+  assert.deepEqual(crashes, [], `the server crashed ${crashes.length} time(s):\n\n${crashes.join('\n\n')}`);
 });

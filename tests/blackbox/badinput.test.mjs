@@ -4,10 +4,11 @@
 // list the same total, and at the end the next record created gets the id
 // right after the last one created before (no record was ever inserted).
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, before, beforeEach, test } from 'node:test';
 
 import {
   assertApiError,
+  reviveServer,
   createRecord,
   setupLibrary,
   startServer,
@@ -41,6 +42,15 @@ before(async () => {
 
 after(async () => {
   if (srv) await srv.stop();
+});
+
+// Malformed input is where crashes hide: if a request killed the server,
+// the test that sent it fails ("iat serve is dead" with the sanitizer
+// report); the crash is remembered for the last test and a new server is
+// started so that the following cases are still checked.
+const crashes = [];
+beforeEach(async () => {
+  srv = await reviveServer(srv, () => startServer(env.db, ['--write-rate', '0']), crashes);
 });
 
 async function snapshot() {
@@ -325,6 +335,9 @@ const queryCases = [
   ['control %07', '/api/v1/usecases?q=%07', 400, 'request.bad_query', 'q'],
   ['invalid UTF-8 in a facet value', '/api/v1/usecases?theme=%ff', 400, 'request.bad_query', 'theme'],
   ['bad escape in a parameter name', '/api/v1/usecases?%zz=1', 400, 'request.bad_query', undefined],
+  ['empty parameter name', '/api/v1/usecases?=1', 400, 'request.bad_query', undefined],
+  ['65 parameters (more than the server keeps)', `/api/v1/usecases?${Array(65).fill('status=experiment').join('&')}`, 400, 'request.bad_query', undefined],
+  ['q of 5000 characters', `/api/v1/usecases?q=${'a'.repeat(5000)}`, 400, 'request.invalid_parameter', 'q'],
   ['unknown parameter', '/api/v1/usecases?foo=1', 400, 'request.unknown_parameter', 'foo'],
   ['unknown parameter after good ones', '/api/v1/usecases?q=eau&page=1&Q=x', 400, 'request.unknown_parameter', 'Q'],
   ['parameter on a route without any', '/api/v1/usecases/1?page=1', 400, 'request.unknown_parameter', 'page'],
@@ -429,6 +442,7 @@ test('a valid body still works after all this: 200 on PATCH with charset, exact 
   assert.equal(t.json.data.human_oversight, 'ligne 1\nligne 2\nligne 3');
 });
 
-test('the server stops cleanly on SIGTERM (exit 0, no sanitizer report)', async () => {
+test('the server stops cleanly on SIGTERM (exit 0, no sanitizer report), and never crashed', async () => {
   await stopServerClean(srv);
+  assert.deepEqual(crashes, [], `the server crashed ${crashes.length} time(s):\n\n${crashes.join('\n\n')}`);
 });

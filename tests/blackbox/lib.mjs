@@ -43,7 +43,15 @@ export const LYON = { key: 'commune-69123', insee: '69123' };
 // ==== Temporary directories ====
 
 const tmpDirs = [];
+const liveChildren = new Set(); // servers still running (killed if we exit first)
 process.on('exit', () => {
+  for (const c of liveChildren) {
+    try {
+      c.kill('SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
   if (process.env.IAT_KEEP_TMP) return;
   for (const d of tmpDirs) {
     try {
@@ -63,6 +71,9 @@ export function makeTempDir(prefix = 'iat-bb-') {
 // A directory for the cwd and $IAT_DB of commands that do not name a base.
 const scratch = makeTempDir('iat-bb-cwd-');
 const scratchDb = path.join(scratch, 'default-must-not-exist.db');
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.once(sig, () => process.exit(128 + 2)); // runs the 'exit' clean-up
+}
 
 // ==== Sanitizers ====
 
@@ -218,8 +229,10 @@ export async function startServer(db, extra = [], opts = {}) {
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
     let exited = null;
+    liveChildren.add(child);
     const exitPromise = new Promise((resolve) => {
       child.on('exit', (code, signal) => {
+        liveChildren.delete(child);
         exited = { code, signal };
         resolve(exited);
       });
@@ -271,18 +284,54 @@ function makeServer(port, child, stdout, stderr, exitPromise, exited) {
       return stopping;
     },
     request(method, p, o) {
-      return request(base, method, p, o);
+      return explainDeath(request(base, method, p, o), `${method} ${p}`);
     },
     get(p, o) {
-      return request(base, 'GET', p, o);
+      return explainDeath(request(base, 'GET', p, o), `GET ${p}`);
     },
     raw(data, o) {
-      return rawRequest(port, data, o);
+      return explainDeath(rawRequest(port, data, o), 'raw request');
     },
     rawHttp(method, target, o) {
-      return rawHttp(port, method, target, o);
+      return explainDeath(rawHttp(port, method, target, o), `${method} ${target}`);
     },
   };
+
+  // When the server died (crash, sanitizer abort), say so with its stderr
+  // instead of a bare "fetch failed".
+  async function explainDeath(promise, what) {
+    try {
+      return await promise;
+    } catch (e) {
+      await Promise.race([exitPromise, sleep(300)]);
+      const x = exited();
+      if (!x) throw e;
+      const rep = sanitizerReport(stderr());
+      throw new Error(`${what}: iat serve is dead (exit ${x.code}, signal ${x.signal})\n` +
+        (rep || stderr().split('\n').slice(-15).join('\n')), { cause: e });
+    }
+  }
+}
+
+/**
+ * If srv no longer answers /healthz (it crashed: the test that killed it
+ * has already failed with "iat serve is dead" and the report), record the
+ * crash in crashes and return a fresh server from start(), so that the
+ * following tests are still meaningful; else return srv. Use in beforeEach,
+ * and assert that crashes is empty at the end.
+ */
+export async function reviveServer(srv, start, crashes) {
+  if (!srv) return srv;
+  try {
+    const h = await fetch(`${srv.base}/healthz`);
+    await h.arrayBuffer();
+    if (h.status === 200) return srv;
+  } catch {
+    /* dead or dying */
+  }
+  const r = await srv.stop();
+  crashes.push(`exit ${r.code}, signal ${r.signal}\n${(sanitizerReport(r.stderr) || r.stderr).split('\n').slice(0, 12).join('\n')}`);
+  return start();
 }
 
 /** Stop the server and assert a clean exit: code 0, no sanitizer report. */

@@ -488,7 +488,7 @@ static void test_all_columns(void **state)
 	assert_int_equal(json_object_size(json_object_get(json_object_get(d, "provenance"), "raw")), 38);
 	store_usecase_free(&u);
 	/* the raw value of a restricted column is not public */
-	sqlite3_stmt *st = db_stmt(t->db, "SELECT json_public, json_agent FROM usecase");
+	sqlite3_stmt *st = db_stmt(t->db, "SELECT json_public, json_agent FROM usecase_blob");
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	assert_null(strstr((const char *)sqlite3_column_text(st, 0), "dpo@example.org"));
 	assert_null(strstr((const char *)sqlite3_column_text(st, 0), "Fonds propres"));
