@@ -6,29 +6,23 @@
  *   (folded, stop words dropped, prefix on the last word, every term
  *   quoted: no FTS5 syntax from users). Ranking is bm25 with the title
  *   weighted above the summary, the organisation names and the body.
- * - One pass: a single statement returns every record matching the text
- *   (and owner), with its rank, update time and facet columns; the facet
- *   filters are applied in C while scanning, so that facet counts can be
- *   disjunctive (a facet's counts ignore its own filter, apply the others:
- *   one can pick a second theme). The page is selected in C, and only the
- *   page's rows are then read in full (with their snippet). So the FTS5
- *   query runs once per search.
- * - Without text, hits come from the (visible, updated_at) index with
- *   LIMIT/OFFSET, and the total and facet counts of a filter set are cached
- *   in process, keyed by the filters and invalidated by the 'generation'
- *   counter that every write bumps (store_usecase.c).
+ * - Filters and facets never read record rows: they use the in-process
+ *   index of facet values (search_index.c). With text, one FTS5 statement
+ *   returns every match's id and rank; without, the index is scanned.
+ * - Facets are disjunctive: a facet's counts ignore that facet's own
+ *   filter and apply all the others (so one can pick a second theme).
+ * - The page is selected in C (or, without text, read from the
+ *   (visible, updated_at) index), and only the page's rows are then read,
+ *   with a snippet built in C (snippet.c) from their public text.
  * - SQL is assembled from fixed fragments only; every value is bound.
- * - Snippets come from FTS5 with \x01/\x02 as highlight markers; the text is
- *   HTML-escaped and only then are the markers turned into <mark> tags
- *   (stored text cannot contain control characters: validation refuses
- *   them).
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "org.h"
+#include "search_index.h"
+#include "snippet.h"
 #include "store.h"
 #include "text.h"
 #include "util.h"
@@ -85,101 +79,75 @@ bool search_facet_value_ok(const char *facet, const char *value)
 	return true;
 }
 
-/* ==== Facet counting ==== */
+/* ==== Facet counting over the search index ==== */
 
-#define FMAP_SLOTS 256
-
-struct fmap {
-	struct {
-		char val[24];
-		int64_t count;
-		bool used;
-	} slot[FMAP_SLOTS];
-	int n;
+/* A facet filter as a set of dictionary values (or a technique mask). */
+struct cfilter {
+	bool active;
+	uint64_t tech;                          /* SIDX_TECH */
+	unsigned char allow[SIDX_MAX_VALUES + 1];  /* others: allow[v] */
 };
-
-static void fmap_add(struct fmap *m, const char *v, int64_t k)
-{
-	if (!v || !*v) return;
-	size_t len = strlen(v);
-	if (len >= sizeof m->slot[0].val) return;
-	size_t i = (size_t)(hash64(v, len) % FMAP_SLOTS);
-	for (int probe = 0; probe < FMAP_SLOTS; probe++, i = (i + 1) % FMAP_SLOTS) {
-		if (!m->slot[i].used) {
-			if (m->n >= FMAP_SLOTS - 1) return;
-			m->slot[i].used = true;
-			memcpy(m->slot[i].val, v, len + 1);
-			m->slot[i].count = k;
-			m->n++;
-			return;
-		}
-		if (strcmp(m->slot[i].val, v) == 0) {
-			m->slot[i].count += k;
-			return;
-		}
-	}
-}
 
 struct counts {
 	int64_t total;
-	struct fmap maps[8];
+	int64_t n[SIDX_FACETS][SIDX_MAX_VALUES + 1];
 };
 
-/* Does the row's value of facet f pass the query's filter on f (true when
- * there is none)? */
-static bool row_passes(const struct search_query *sq, sqlite3_stmt *st, int col, int f)
+/* Compile the query's filters against the index dictionaries (read lock
+ * held). A value the index has never seen matches nothing. */
+static void compile_filters(const struct search_query *sq, struct cfilter *cf)
 {
+	memset(cf, 0, sizeof(struct cfilter) * SIDX_FACETS);
 	for (int i = 0; i < sq->nfilters; i++) {
 		const struct search_filter *flt = &sq->filters[i];
-		if (facet_index(flt->facet) != f || flt->nvalues == 0) continue;
-		if (f == FACET_TECH) {
-			int64_t mask = sqlite3_column_int64(st, col);
-			for (int k = 0; k < flt->nvalues; k++) {
+		int f = facet_index(flt->facet);
+		if (f < 0 || flt->nvalues == 0) continue;
+		cf[f].active = true;
+		for (int k = 0; k < flt->nvalues; k++) {
+			if (f == SIDX_TECH) {
 				int bit = vocab_index(&vocab_ai_technique, flt->values[k]);
-				if (bit >= 0 && (mask & ((int64_t)1 << bit))) return true;
+				if (bit >= 0) cf[f].tech |= (uint64_t)1 << bit;
+			} else {
+				unsigned v = sidx_lookup(f, flt->values[k]);
+				if (v) cf[f].allow[v] = 1;
 			}
-			return false;
 		}
-		const char *v = (const char *)sqlite3_column_text(st, col);
-		if (!v) return false;
-		for (int k = 0; k < flt->nvalues; k++)
-			if (strcmp(v, flt->values[k]) == 0) return true;
-		return false;
 	}
-	return true;
 }
 
-static void count_facet(struct counts *c, sqlite3_stmt *st, int col, int f)
+static bool passes(const struct cfilter *cf, const struct sidx_row *r, int f)
 {
-	if (f == FACET_TECH) {
-		int64_t mask = sqlite3_column_int64(st, col);
-		for (size_t b = 0; b < vocab_ai_technique.count; b++)
-			if (mask & ((int64_t)1 << b)) fmap_add(&c->maps[f], vocab_ai_technique.terms[b].code, 1);
-	} else {
-		fmap_add(&c->maps[f], (const char *)sqlite3_column_text(st, col), 1);
+	if (!cf[f].active) return true;
+	if (f == SIDX_TECH) return (r->tech & cf[f].tech) != 0;
+	return cf[f].allow[r->val[f]] != 0;
+}
+
+static void count_facet(struct counts *c, const struct sidx_row *r, int f)
+{
+	if (f == SIDX_TECH) {
+		for (uint64_t m = r->tech, b = 0; m; m >>= 1, b++)
+			if (m & 1) c->n[f][b]++;
+	} else if (r->val[f]) {
+		c->n[f][r->val[f]]++;
 	}
 }
 
-/* Count one row whose 8 facet columns start at first_col. Facets are
- * disjunctive: a facet's counts ignore that facet's own filter (so one can
- * add a second value of it), but apply every other filter. Returns true
- * when the row passes every filter (it is a hit). */
-static bool count_row(struct counts *c, const struct search_query *sq, sqlite3_stmt *st, int first_col)
+/* Count one visible row. Returns true when it passes every filter. */
+static bool count_row(struct counts *c, const struct cfilter *cf, const struct sidx_row *r)
 {
 	int nfail = 0, failed = -1;
-	for (int f = 0; f < 8; f++) {
-		if (!row_passes(sq, st, first_col + f, f)) {
-			nfail++;
+	for (int f = 0; f < SIDX_FACETS; f++) {
+		if (!passes(cf, r, f)) {
+			if (++nfail > 1) return false;
 			failed = f;
-			if (nfail > 1) return false;
 		}
 	}
 	if (nfail == 1) {
-		count_facet(c, st, first_col + failed, failed);
+		count_facet(c, r, failed);
 		return false;
 	}
 	c->total++;
-	for (int f = 0; f < 8; f++) count_facet(c, st, first_col + f, f);
+	for (int f = 0; f < SIDX_FACETS; f++) count_facet(c, r, f);
 	return true;
 }
 
@@ -190,91 +158,36 @@ static int cmp_facet_count(const void *a, const void *b)
 	return strcmp(x->label, y->label);
 }
 
-/* Turn counts into the result's facets (with labels), sorted by count. */
+/* Turn counts into the result's facets with labels, sorted by count (read
+ * lock held: dictionary codes are read from the index). */
 static void counts_to_facets(db_t *db, const struct counts *c, struct search_result *res)
 {
-	res->total = c->total;
-	res->nfacets = 8;
-	for (int f = 0; f < 8; f++) {
+	res->nfacets = SIDX_FACETS;
+	for (int f = 0; f < SIDX_FACETS; f++) {
 		struct facet *fc = &res->facets[f];
 		fc->name = search_facet_names[f];
-		fc->counts = xcalloc((size_t)c->maps[f].n + 1, sizeof *fc->counts);
-		fc->ncounts = 0;
 		const struct vocab *v = search_facet_vocab(fc->name);
-		for (int i = 0; i < FMAP_SLOTS; i++) {
-			if (!c->maps[f].slot[i].used) continue;
+		unsigned nv = f == SIDX_TECH ? (unsigned)vocab_ai_technique.count : sidx_nvalues(f);
+		fc->counts = xcalloc((size_t)nv + 1, sizeof *fc->counts);
+		fc->ncounts = 0;
+		for (unsigned i = 0; i <= nv; i++) {
+			int64_t n = c->n[f][i];
+			if (!n) continue;
+			const char *code = f == SIDX_TECH ? (i < vocab_ai_technique.count ? vocab_ai_technique.terms[i].code : NULL)
+			                                  : sidx_value(f, i);
+			if (!code) continue;
 			struct facet_count *fcc = &fc->counts[fc->ncounts++];
-			fcc->value = xstrdup(c->maps[f].slot[i].val);
-			fcc->count = c->maps[f].slot[i].count;
+			fcc->value = xstrdup(code);
+			fcc->count = n;
 			if (v) {
-				fcc->label = xstrdup(vocab_label(v, fcc->value));
+				fcc->label = xstrdup(vocab_label(v, code));
 			} else {
-				char *name = org_area_name(db, f == 3 ? "region" : "departement", fcc->value);
-				fcc->label = name ? name : xstrdup(fcc->value);
+				char *name = org_area_name(db, f == 3 ? "region" : "departement", code);
+				fcc->label = name ? name : xstrdup(code);
 			}
 		}
 		qsort(fc->counts, (size_t)fc->ncounts, sizeof *fc->counts, cmp_facet_count);
 	}
-}
-
-/* ==== In-process cache of counts for text-less searches ==== */
-
-#define CACHE_SLOTS 64
-
-static struct {
-	pthread_mutex_t lock;
-	struct {
-		char *key;
-		char *gen;
-		struct counts *c;
-		uint64_t used;
-	} e[CACHE_SLOTS];
-	uint64_t tick;
-} cache = { .lock = PTHREAD_MUTEX_INITIALIZER };
-
-static char *current_generation(db_t *db)
-{
-	char *g = NULL;
-	if (db_meta_get(db, "generation", &g) != 1) return xstrdup("0");
-	return g;
-}
-
-static struct counts *cache_get(const char *key, const char *gen)
-{
-	struct counts *out = NULL;
-	pthread_mutex_lock(&cache.lock);
-	for (int i = 0; i < CACHE_SLOTS; i++) {
-		if (cache.e[i].key && strcmp(cache.e[i].key, key) == 0 && strcmp(cache.e[i].gen, gen) == 0) {
-			out = xmalloc(sizeof *out);
-			memcpy(out, cache.e[i].c, sizeof *out);
-			cache.e[i].used = ++cache.tick;
-			break;
-		}
-	}
-	pthread_mutex_unlock(&cache.lock);
-	return out;
-}
-
-static void cache_put(const char *key, const char *gen, const struct counts *c)
-{
-	pthread_mutex_lock(&cache.lock);
-	int victim = 0;
-	for (int i = 0; i < CACHE_SLOTS; i++) {
-		if (cache.e[i].key && strcmp(cache.e[i].key, key) == 0) {
-			victim = i;
-			break;
-		}
-		if (cache.e[i].used < cache.e[victim].used) victim = i;
-	}
-	free(cache.e[victim].key);
-	free(cache.e[victim].gen);
-	free(cache.e[victim].c);
-	cache.e[victim].key = xstrdup(key);
-	cache.e[victim].gen = xstrdup(gen);
-	cache.e[victim].c = xmalloc(sizeof *c);
-	memcpy(cache.e[victim].c, c, sizeof *c);
-	cache.e[victim].used = ++cache.tick;
-	pthread_mutex_unlock(&cache.lock);
 }
 
 /* ==== Query assembly ==== */
@@ -353,24 +266,12 @@ static void add_filters(struct sqlb *b, const struct search_query *sq)
 	}
 }
 
-/* Cache key of the filter set. */
-static char *filters_key(const struct search_query *sq)
-{
-	buf_t k = BUF_INIT;
-	buf_fmt(&k, "o=%D", sq->owner_org_id);
-	for (int i = 0; i < sq->nfilters; i++) {
-		buf_fmt(&k, "|%U=", sq->filters[i].facet);
-		for (int j = 0; j < sq->filters[i].nvalues; j++) buf_fmt(&k, "%U,", sq->filters[i].values[j]);
-	}
-	return buf_detach(&k);
-}
-
 /* ==== Hits ==== */
 
 struct match {
 	int64_t id;
 	double rank;
-	char updated[24];
+	int64_t updated;
 };
 
 static int cmp_rank(const void *a, const void *b)
@@ -383,23 +284,8 @@ static int cmp_rank(const void *a, const void *b)
 static int cmp_updated(const void *a, const void *b)
 {
 	const struct match *x = a, *y = b;
-	int c = strcmp(y->updated, x->updated);
-	if (c) return c;
+	if (x->updated != y->updated) return x->updated < y->updated ? 1 : -1;
 	return x->id > y->id ? -1 : 1;
-}
-
-static char *snippet_html(const char *raw)
-{
-	buf_t b = BUF_INIT;
-	buf_html(&b, raw, strlen(raw));
-	buf_t out = BUF_INIT;
-	for (size_t i = 0; i < b.len; i++) {
-		if (b.data[i] == '\x01') buf_puts(&out, "<mark>");
-		else if (b.data[i] == '\x02') buf_puts(&out, "</mark>");
-		else buf_putc(&out, b.data[i]);
-	}
-	buf_free(&b);
-	return buf_detach(&out);
 }
 
 static char *col_text_dup(sqlite3_stmt *st, int i)
@@ -408,7 +294,7 @@ static char *col_text_dup(sqlite3_stmt *st, int i)
 	return s ? xstrdup((const char *)s) : NULL;
 }
 
-static int load_hit(db_t *db, int64_t id, const char *fts, struct search_hit *h)
+static int load_hit(db_t *db, int64_t id, const struct snippet_terms *terms, struct search_hit *h)
 {
 	sqlite3_stmt *st = db_stmt(db,
 	    "SELECT u.slug, u.title, u.summary, u.state, u.theme, u.status, u.updated_at, o.kind, o.code, o.name "
@@ -433,14 +319,27 @@ static int load_hit(db_t *db, int64_t id, const char *fts, struct search_hit *h)
 	                         (const char *)sqlite3_column_text(st, 8));
 	h->owner_name = col_text_dup(st, 9);
 	db_reset(st);
-	if (fts) {
-		st = db_stmt(db, "SELECT snippet(usecase_fts, -1, char(1), char(2), '…', 24) FROM usecase_fts "
-		                 "WHERE usecase_fts MATCH ?1 AND rowid = ?2");
+	if (terms && terms->n) {
+		st = db_stmt(db, "SELECT title, summary, body FROM usecase_fts WHERE rowid = ?1");
 		if (!st) return -1;
-		db_bind_text(st, 1, fts);
-		db_bind_int(st, 2, id);
-		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-			h->snippet_html = snippet_html((const char *)sqlite3_column_text(st, 0));
+		db_bind_int(st, 1, id);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			/* the field with the most matches, preferring the text */
+			int best = -1, best_score = 0;
+			const int order[3] = { 2, 1, 0 };
+			for (int k = 0; k < 3; k++) {
+				const char *t = (const char *)sqlite3_column_text(st, order[k]);
+				int sc = t ? snippet_score(t, strlen(t), terms) : 0;
+				if (sc > best_score) {
+					best_score = sc;
+					best = order[k];
+				}
+			}
+			if (best >= 0) {
+				const char *t = (const char *)sqlite3_column_text(st, best);
+				h->snippet_html = snippet_html(t, strlen(t), terms, 28);
+			}
+		}
 		db_reset(st);
 	}
 	return 1;
@@ -454,33 +353,37 @@ int search_run(db_t *db, const struct search_query *sq, struct search_result *re
 	int64_t offset = (int64_t)(page - 1) * per_page;
 	char *fts = sq->q && *sq->q ? text_fts_query(sq->q) : NULL;
 	struct sqlb b = { BUF_INIT, { { 0 } }, 0 };
-	struct counts *c = NULL;
+	struct counts *c = xcalloc(1, sizeof *c);
+	struct cfilter *cf = xmalloc(sizeof(struct cfilter) * SIDX_FACETS);
 	struct match *m = NULL;
 	size_t nm = 0, capm = 0;
-	int64_t *ids = NULL;
+	int64_t *ids = xcalloc((size_t)per_page, sizeof *ids);
 	int nids = 0;
+	struct snippet_terms terms = { { 0 }, { 0 }, 0 };
+	bool locked = false;
 	int ret = -1;
 
+	if (sidx_acquire(db) < 0) goto out;
+	locked = true;
+	compile_filters(sq, cf);
 	if (fts) {
-		buf_puts(&b.sql, "SELECT u.id, u.updated_at, bm25(usecase_fts, 10.0, 5.0, 1.0, 2.0), ");
-		for (int f = 0; f < 8; f++) buf_fmt(&b.sql, "%R%R", facet_cols[f], f < 7 ? ", " : "");
-		buf_puts(&b.sql, " FROM usecase_fts CROSS JOIN usecase u ON u.id = usecase_fts.rowid WHERE usecase_fts MATCH ");
-		add_bind_text(&b, fts);
-		add_base(&b, sq);
-		sqlite3_stmt *st = db_stmt(db, buf_cstr(&b.sql));
+		sqlite3_stmt *st = db_stmt(db, "SELECT rowid, bm25(usecase_fts, 10.0, 5.0, 1.0, 2.0) "
+		                               "FROM usecase_fts WHERE usecase_fts MATCH ?1");
 		if (!st) goto out;
-		apply_binds(st, &b);
-		c = xcalloc(1, sizeof *c);
+		db_bind_text(st, 1, fts);
 		int rc;
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			if (!count_row(c, sq, st, 3)) continue;
+			int64_t id = sqlite3_column_int64(st, 0);
+			const struct sidx_row *r = sidx_get(id);
+			if (!r || !r->visible || (sq->owner_org_id && r->owner != sq->owner_org_id)) continue;
+			if (!count_row(c, cf, r)) continue;
 			if (nm == capm) {
 				capm = capm ? capm * 2 : 256;
 				m = xrealloc(m, capm * sizeof *m);
 			}
-			m[nm].id = sqlite3_column_int64(st, 0);
-			snprintf(m[nm].updated, sizeof m[nm].updated, "%s", (const char *)sqlite3_column_text(st, 1));
-			m[nm].rank = sqlite3_column_double(st, 2);
+			m[nm].id = id;
+			m[nm].rank = sqlite3_column_double(st, 1);
+			m[nm].updated = r->updated;
 			nm++;
 		}
 		db_reset(st);
@@ -489,44 +392,15 @@ int search_run(db_t *db, const struct search_query *sq, struct search_result *re
 			goto out;
 		}
 		if (nm) qsort(m, nm, sizeof *m, sq->by_relevance ? cmp_rank : cmp_updated);
-		ids = xcalloc((size_t)per_page, sizeof *ids);
 		for (int64_t i = offset; i < (int64_t)nm && nids < per_page; i++) ids[nids++] = m[i].id;
 	} else {
-		/* counts: cached per filter set and generation */
-		char *key = filters_key(sq);
-		char *gen = current_generation(db);
-		c = cache_get(key, gen);
-		if (!c) {
-			buf_reset(&b.sql);
-			b.nbinds = 0;
-			buf_puts(&b.sql, "SELECT ");
-			for (int f = 0; f < 8; f++) buf_fmt(&b.sql, "%R%R", facet_cols[f], f < 7 ? ", " : "");
-			buf_puts(&b.sql, " FROM usecase u WHERE 1");
-			add_base(&b, sq);
-			sqlite3_stmt *st = db_stmt(db, buf_cstr(&b.sql));
-			if (!st) {
-				free(key);
-				free(gen);
-				goto out;
-			}
-			apply_binds(st, &b);
-			c = xcalloc(1, sizeof *c);
-			int rc;
-			while ((rc = sqlite3_step(st)) == SQLITE_ROW) count_row(c, sq, st, 0);
-			db_reset(st);
-			if (rc != SQLITE_DONE) {
-				free(key);
-				free(gen);
-				db_error(db, "facets");
-				goto out;
-			}
-			cache_put(key, gen, c);
+		int64_t end = sidx_end();
+		for (int64_t id = 1; id < end; id++) {
+			const struct sidx_row *r = sidx_get(id);
+			if (!r || !r->visible || (sq->owner_org_id && r->owner != sq->owner_org_id)) continue;
+			count_row(c, cf, r);
 		}
-		free(key);
-		free(gen);
-		/* the page, newest first */
-		buf_reset(&b.sql);
-		b.nbinds = 0;
+		/* the page, newest first, from the (visible, updated_at) index */
 		buf_puts(&b.sql, "SELECT u.id FROM usecase u WHERE 1");
 		add_filters(&b, sq);
 		buf_puts(&b.sql, " ORDER BY u.updated_at DESC, u.id DESC LIMIT ");
@@ -536,7 +410,6 @@ int search_run(db_t *db, const struct search_query *sq, struct search_result *re
 		sqlite3_stmt *st = db_stmt(db, buf_cstr(&b.sql));
 		if (!st) goto out;
 		apply_binds(st, &b);
-		ids = xcalloc((size_t)per_page, sizeof *ids);
 		int rc;
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW && nids < per_page) ids[nids++] = sqlite3_column_int64(st, 0);
 		db_reset(st);
@@ -547,9 +420,12 @@ int search_run(db_t *db, const struct search_query *sq, struct search_result *re
 	}
 	res->total = c->total;
 	if (sq->with_facets) counts_to_facets(db, c, res);
+	sidx_release();
+	locked = false;
+	snippet_terms_parse(&terms, fts);
 	res->hits = xcalloc((size_t)nids + 1, sizeof *res->hits);
 	for (int i = 0; i < nids; i++) {
-		int rc = load_hit(db, ids[i], fts, &res->hits[res->nhits]);
+		int rc = load_hit(db, ids[i], &terms, &res->hits[res->nhits]);
 		if (rc < 0) goto out;
 		if (rc == 1) res->nhits++;
 	}
@@ -557,8 +433,11 @@ int search_run(db_t *db, const struct search_query *sq, struct search_result *re
 	fts = NULL;
 	ret = 0;
 out:
+	if (locked) sidx_release();
+	snippet_terms_free(&terms);
 	free(fts);
 	free(c);
+	free(cf);
 	free(m);
 	free(ids);
 	buf_free(&b.sql);

@@ -172,8 +172,22 @@ static int resolve_orgs(db_t *db, json_t *doc, struct org *owner, struct verrors
 	return errs->count ? -1 : 0;
 }
 
+/* Increment meta 'generation' and return its new value (> 0), or -1.
+ * Every write stamps the rows it touches with it (usecase.rev), so the
+ * search index (search.c) reloads only what changed. */
+static int64_t bump_generation(db_t *db)
+{
+	sqlite3_stmt *st = db_stmt(db,
+	    "INSERT INTO meta(key, value) VALUES ('generation', '1') "
+	    "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1 "
+	    "RETURNING CAST(value AS INTEGER)");
+	int64_t g = -1;
+	if (!st || db_one_int(st, &g) != 1) return -1;
+	return g;
+}
+
 struct row_meta {
-	int64_t id, version;
+	int64_t id, version, gen;
 	const char *slug, *state, *created_at, *updated_at, *published_at, *retract_reason;
 };
 
@@ -210,9 +224,10 @@ static int write_derived(db_t *db, const json_t *doc, const char *docjson, const
 	st = db_stmt(db,
 	    "UPDATE usecase SET theme = ?4, status = ?5, risk_level = ?6, "
 	    "techniques = ?7, org_kind = ?8, org_region = ?9, org_departement = ?10, org_band = ?11, "
-	    "owner_org_id = ?12, visible = ?13 WHERE id = ?1");
+	    "owner_org_id = ?12, visible = ?13, rev = ?14 WHERE id = ?1");
 	if (!st) goto out;
 	db_bind_int(st, 1, m->id);
+	db_bind_int(st, 14, m->gen);
 	db_bind_text(st, 4, doc_str(doc, "theme"));
 	db_bind_text(st, 5, doc_str(doc, "status"));
 	db_bind_text(st, 6, doc_str(doc, "risk_level"));
@@ -267,13 +282,6 @@ out:
 	return ret;
 }
 
-static int bump_generation(db_t *db)
-{
-	sqlite3_stmt *st = db_stmt(db,
-	    "INSERT INTO meta(key, value) VALUES ('generation', '1') "
-	    "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1");
-	return st ? db_step_done(st) : -1;
-}
 
 /* ==== Saving ==== */
 
@@ -359,7 +367,12 @@ int store_usecase_save(db_t *db, json_t *input_doc, const struct uc_save *p, str
 		free(docjson);
 		goto out;
 	}
-	struct row_meta m = { id, version, slug, state, have_old ? old.created_at : now, now, published_at, reason };
+	int64_t gen = bump_generation(db);
+	if (gen < 0) {
+		free(docjson);
+		goto out;
+	}
+	struct row_meta m = { id, version, gen, slug, state, have_old ? old.created_at : now, now, published_at, reason };
 	if (write_derived(db, doc, docjson, &m, &owner) < 0) {
 		free(docjson);
 		goto out;
@@ -378,7 +391,7 @@ int store_usecase_save(db_t *db, json_t *input_doc, const struct uc_save *p, str
 	db_bind_text(st, 6, now);
 	db_bind_text(st, 7, p->note);
 	free(docjson);
-	if (db_step_done(st) < 0 || bump_generation(db) < 0) goto out;
+	if (db_step_done(st) < 0) goto out;
 	if (began && db_commit(db) < 0) goto out;
 	began = false;
 	*id_out = id;
@@ -397,6 +410,8 @@ int store_usecase_refresh_all(db_t *db)
 {
 	if (db_begin(db) < 0) return -1;
 	int n = 0;
+	int64_t gen = bump_generation(db);
+	if (gen < 0) goto fail;
 	int64_t last = 0;
 	for (;;) {
 		sqlite3_stmt *st = db_stmt(db, "SELECT id FROM usecase WHERE id > ?1 ORDER BY id LIMIT 1");
@@ -413,7 +428,7 @@ int store_usecase_refresh_all(db_t *db)
 		struct org owner = { 0 };
 		int rrc = resolve_orgs(db, u.doc, &owner, &errs);
 		if (rrc == 0) {
-			struct row_meta m = { id, u.version, u.slug, u.state, u.created_at, u.updated_at,
+			struct row_meta m = { id, u.version, gen, u.slug, u.state, u.created_at, u.updated_at,
 				              u.published_at, u.retract_reason };
 			char *dj = json_dumps(u.doc, JSON_COMPACT | JSON_SORT_KEYS);
 			rrc = write_derived(db, u.doc, dj, &m, &owner);
@@ -427,7 +442,7 @@ int store_usecase_refresh_all(db_t *db)
 		if (rrc < 0) goto fail;
 		n++;
 	}
-	if (bump_generation(db) < 0 || db_commit(db) < 0) goto fail;
+	if (db_commit(db) < 0) goto fail;
 	return n;
 fail:
 	db_rollback(db);

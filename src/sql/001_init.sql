@@ -87,6 +87,7 @@ CREATE TABLE api_token (
 -- columns in order.
 CREATE TABLE usecase (
   id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  rev             INTEGER NOT NULL DEFAULT 0,  -- meta 'generation' of the last write (search index refresh)
   visible         INTEGER NOT NULL,       -- 1 when state is published or retracted (public)
   state           TEXT NOT NULL CHECK (state IN ('draft','submitted','changes_requested','published','retracted')),
   owner_org_id    INTEGER NOT NULL REFERENCES organisation(id),
@@ -112,6 +113,7 @@ CREATE TABLE usecase (
 );
 CREATE INDEX usecase_visible_updated ON usecase(visible, updated_at DESC);
 CREATE INDEX usecase_owner ON usecase(owner_org_id, visible);
+CREATE INDEX usecase_rev ON usecase(rev);
 
 -- The documents of a use case. `doc` (canonical JSON of every field) is
 -- the source of truth; json_public / json_agent are the API
