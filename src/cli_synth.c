@@ -5,12 +5,18 @@
  *
  * Records are spread over the real organisations already loaded (EPCI,
  * départements and régions more often than their number alone would give,
- * as in real life), with French text built from fragments (accents,
- * ligatures: cœur, œuvre, vélo, données), real vocabulary mixes, and
- * restricted fields filled. The same --seed gives the same data set. Each
+ * as in real life), with real vocabulary mixes and restricted fields
+ * filled. Their French text comes from a word-bigram (Markov) model
+ * trained on the real records already in the database (the Interconnectés
+ * library), plus one sentence from a fixed list carrying accents and
+ * ligatures (cœur, œuvre, vélo): the word frequencies then look like real
+ * prose (a few very frequent words, a long tail), which matters for search
+ * measurements — a corpus of a dozen repeated sentences would make every
+ * word match half the records. The same --seed gives the same data set. Each
  * record goes through model_validate() and store_usecase_save(), like an
  * API write, in transactions of 1,000 records.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +26,7 @@
 #include "model.h"
 #include "org.h"
 #include "store.h"
+#include "text.h"
 #include "util.h"
 
 static uint64_t rng_state;
@@ -72,6 +79,115 @@ static const char *const partners[] = {
 	"Datactivist", "IGN", "ADEME",
 };
 
+
+/* ==== A word-bigram model of real descriptions ==== */
+
+struct markov {
+	char **words;        /* distinct words */
+	size_t nwords;
+	size_t **next;       /* next[i]: successors of word i (with repetition) */
+	size_t *nnext, *capnext;
+	size_t *starts;      /* words that begin a sentence */
+	size_t nstarts;
+};
+
+static size_t mk_word(struct markov *mk, const char *w, size_t len)
+{
+	for (size_t i = 0; i < mk->nwords; i++)
+		if (strlen(mk->words[i]) == len && memcmp(mk->words[i], w, len) == 0) return i;
+	mk->words = xrealloc(mk->words, (mk->nwords + 1) * sizeof *mk->words);
+	mk->next = xrealloc(mk->next, (mk->nwords + 1) * sizeof *mk->next);
+	mk->nnext = xrealloc(mk->nnext, (mk->nwords + 1) * sizeof *mk->nnext);
+	mk->capnext = xrealloc(mk->capnext, (mk->nwords + 1) * sizeof *mk->capnext);
+	mk->words[mk->nwords] = xstrndup(w, len);
+	mk->next[mk->nwords] = NULL;
+	mk->nnext[mk->nwords] = mk->capnext[mk->nwords] = 0;
+	return mk->nwords++;
+}
+
+static void mk_learn(struct markov *mk, const char *text)
+{
+	const char *p = text;
+	size_t prev = (size_t)-1;
+	bool start = true;
+	while (*p) {
+		while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r') p++;
+		if (!*p) break;
+		const char *e = p;
+		while (*e && *e != ' ' && *e != '\n' && *e != '\t' && *e != '\r') e++;
+		size_t w = mk_word(mk, p, (size_t)(e - p));
+		if (start) {
+			mk->starts = xrealloc(mk->starts, (mk->nstarts + 1) * sizeof *mk->starts);
+			mk->starts[mk->nstarts++] = w;
+		} else if (prev != (size_t)-1) {
+			if (mk->nnext[prev] == mk->capnext[prev]) {
+				mk->capnext[prev] = mk->capnext[prev] ? mk->capnext[prev] * 2 : 4;
+				mk->next[prev] = xrealloc(mk->next[prev], mk->capnext[prev] * sizeof **mk->next);
+			}
+			mk->next[prev][mk->nnext[prev]++] = w;
+		}
+		char last = e[-1];
+		start = last == '.' || last == '!' || last == '?';
+		prev = start ? (size_t)-1 : w;
+		p = e;
+	}
+}
+
+/* Append about n words of generated text. */
+static void mk_generate(const struct markov *mk, buf_t *out, int n)
+{
+	size_t w = mk->starts[pick(mk->nstarts)];
+	for (int i = 0; i < n; i++) {
+		if (i) buf_putc(out, ' ');
+		buf_puts(out, mk->words[w]);
+		const char *word = mk->words[w];
+		char last = word[strlen(word) - 1];
+		bool end = last == '.' || last == '!' || last == '?';
+		if (end || mk->nnext[w] == 0) {
+			if (!end) buf_putc(out, '.');
+			if (i > n - 6) break;
+			w = mk->starts[pick(mk->nstarts)];
+		} else {
+			w = mk->next[w][pick(mk->nnext[w])];
+		}
+	}
+}
+
+static void mk_free(struct markov *mk)
+{
+	for (size_t i = 0; i < mk->nwords; i++) {
+		free(mk->words[i]);
+		free(mk->next[i]);
+	}
+	free(mk->words);
+	free(mk->next);
+	free(mk->nnext);
+	free(mk->capnext);
+	free(mk->starts);
+}
+
+/* Train on the real records in the database; falls back to the fixed
+ * sentences when there are none. */
+static void mk_train(struct markov *mk, db_t *db)
+{
+	memset(mk, 0, sizeof *mk);
+	sqlite3_stmt *st = db_stmt(db, "SELECT b.doc FROM usecase_blob b JOIN usecase u ON u.id = b.id "
+	                               "WHERE u.import_key IS NOT NULL");
+	if (st) {
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			json_t *doc = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
+			const char *d = doc_str(doc, "description");
+			if (d) mk_learn(mk, d);
+			json_decref(doc);
+		}
+		db_reset(st);
+	}
+	if (mk->nstarts < 5)
+		for (size_t i = 0; i < ARRAY_LEN(sentences); i++) mk_learn(mk, sentences[i]);
+}
+
+static struct markov model;
+
 static const char *term(const struct vocab *v)
 {
 	return v->terms[pick(v->count)].code;
@@ -85,14 +201,14 @@ static json_t *make_record(const char *owner_key, uint64_t n)
 	         places[pick(ARRAY_LEN(places))], (unsigned long long)n);
 	json_object_set_new(o, "title", json_string(title));
 	buf_t s = BUF_INIT;
-	buf_puts(&s, sentences[pick(ARRAY_LEN(sentences))]);
+	mk_generate(&model, &s, 20 + (int)pick(20));
+	if (text_utf8_len(s.data, s.len) > 340) s.len = 0;  /* rare: keep the summary short */
+	if (!s.len) buf_puts(&s, sentences[pick(ARRAY_LEN(sentences))]);
 	json_object_set_new(o, "summary", json_stringn(s.data, s.len));
 	buf_reset(&s);
-	int ns = 4 + (int)pick(8);
-	for (int i = 0; i < ns; i++) {
-		buf_puts(&s, sentences[pick(ARRAY_LEN(sentences))]);
-		buf_puts(&s, i % 3 == 2 ? "\n\n" : " ");
-	}
+	mk_generate(&model, &s, 60 + (int)pick(140));
+	buf_puts(&s, "\n\n");
+	buf_puts(&s, sentences[pick(ARRAY_LEN(sentences))]);
 	json_object_set_new(o, "description", json_stringn(s.data, s.len));
 	buf_free(&s);
 	json_object_set_new(o, "owner", json_string(owner_key));
@@ -177,6 +293,7 @@ int cmd_synth(int argc, char **argv)
 	}
 	db_reset(st);
 	if (!nkeys) die("aucune organisation : lancez d'abord « iat orgs load »");
+	mk_train(&model, db);
 	uint64_t t0 = mono_ns();
 	int64_t done = 0;
 	while (done < n) {
@@ -204,6 +321,7 @@ int cmd_synth(int argc, char **argv)
 	       (double)(mono_ns() - t0) / 1e9);
 	for (size_t i = 0; i < nkeys; i++) free(keys[i]);
 	free(keys);
+	mk_free(&model);
 	db_close(db);
 	return 0;
 }

@@ -69,7 +69,7 @@ db_t *db_open(const char *path, int flags, char **err)
 	}
 	char *msg = NULL;
 	if (sqlite3_exec(h, pragmas, NULL, NULL, &msg) != SQLITE_OK ||
-	    text_fts5_register(h) != SQLITE_OK) {
+	    text_fts5_register(h) != SQLITE_OK || fts_rank_register(h) != SQLITE_OK) {
 		if (err) *err = xasprintf("%s : %s", path, msg ? msg : sqlite3_errmsg(h));
 		sqlite3_free(msg);
 		db_close(db);

@@ -4,8 +4,9 @@
  * Design notes
  * - The user's text becomes an FTS5 expression through text_fts_query()
  *   (folded, stop words dropped, prefix on the last word, every term
- *   quoted: no FTS5 syntax from users). Ranking is bm25 with the title
- *   weighted above the summary, the organisation names and the body.
+ *   quoted: no FTS5 syntax from users). Ranking is iatrank (fts_rank.c:
+ *   BM25 without length normalisation) with the title weighted above the
+ *   summary, the organisation names and the body.
  * - Filters and facets never read record rows: they use the in-process
  *   index of facet values (search_index.c). With text, one FTS5 statement
  *   returns every match's id and rank; without, the index is scanned.
@@ -288,6 +289,50 @@ static int cmp_updated(const void *a, const void *b)
 	return x->id > y->id ? -1 : 1;
 }
 
+/* Put the k best matches (by cmp) first, in order. A bounded heap when k
+ * is small against n (the usual first pages), a full sort otherwise. */
+static void top_k(struct match *m, size_t n, size_t k, int (*cmp)(const void *, const void *))
+{
+	if (n < 2) return;
+	if (k >= n / 8) {
+		qsort(m, n, sizeof *m, cmp);
+		return;
+	}
+	/* m[0..k) is a heap whose root is the worst of the kept matches */
+	for (size_t i = 0; i < n; i++) {
+		size_t size = i < k ? i + 1 : k;
+		if (i >= k) {
+			if (cmp(&m[i], &m[0]) >= 0) continue;  /* not better than the worst kept */
+			m[0] = m[i];
+		} else {
+			/* sift up */
+			size_t c = i;
+			while (c > 0) {
+				size_t parent = (c - 1) / 2;
+				if (cmp(&m[c], &m[parent]) <= 0) break;
+				struct match t = m[c];
+				m[c] = m[parent];
+				m[parent] = t;
+				c = parent;
+			}
+			continue;
+		}
+		/* sift down from the root */
+		size_t c = 0;
+		for (;;) {
+			size_t l = 2 * c + 1, r = l + 1, worst = c;
+			if (l < size && cmp(&m[l], &m[worst]) > 0) worst = l;
+			if (r < size && cmp(&m[r], &m[worst]) > 0) worst = r;
+			if (worst == c) break;
+			struct match t = m[c];
+			m[c] = m[worst];
+			m[worst] = t;
+			c = worst;
+		}
+	}
+	qsort(m, k, sizeof *m, cmp);
+}
+
 static char *col_text_dup(sqlite3_stmt *st, int i)
 {
 	const unsigned char *s = sqlite3_column_text(st, i);
@@ -367,7 +412,7 @@ int search_run(db_t *db, const struct search_query *sq, struct search_result *re
 	locked = true;
 	compile_filters(sq, cf);
 	if (fts) {
-		sqlite3_stmt *st = db_stmt(db, "SELECT rowid, bm25(usecase_fts, 10.0, 5.0, 1.0, 2.0) "
+		sqlite3_stmt *st = db_stmt(db, "SELECT rowid, iatrank(usecase_fts, 10.0, 5.0, 1.0, 2.0) "
 		                               "FROM usecase_fts WHERE usecase_fts MATCH ?1");
 		if (!st) goto out;
 		db_bind_text(st, 1, fts);
@@ -391,7 +436,7 @@ int search_run(db_t *db, const struct search_query *sq, struct search_result *re
 			db_error(db, "search");
 			goto out;
 		}
-		if (nm) qsort(m, nm, sizeof *m, sq->by_relevance ? cmp_rank : cmp_updated);
+		top_k(m, nm, (size_t)offset + (size_t)per_page, sq->by_relevance ? cmp_rank : cmp_updated);
 		for (int64_t i = offset; i < (int64_t)nm && nids < per_page; i++) ids[nids++] = m[i].id;
 	} else {
 		int64_t end = sidx_end();

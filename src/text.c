@@ -525,26 +525,23 @@ static int fts5_tokenize(Fts5Tokenizer *t, void *pctx, int flags, const char *te
 	return text_tokenize(text, (size_t)ntext, fts5_token_cb, &c);
 }
 
+fts5_api *text_fts5_api(sqlite3 *db)
+{
+	fts5_api *api = NULL;
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL) != SQLITE_OK) return NULL;
+	sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
+	if (sqlite3_step(st) != SQLITE_ROW) api = NULL;
+	sqlite3_finalize(st);
+	if (api && api->iVersion < 2) api = NULL;
+	return api;
+}
+
 int text_fts5_register(sqlite3 *db)
 {
 	/* FTS5 copies the method table, so it can live on the stack. */
 	fts5_tokenizer tok = { fts5_create, fts5_delete, fts5_tokenize };
-	fts5_api *api = NULL;
-	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL);
-	if (rc != SQLITE_OK) goto out;
-	sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		rc = rc == SQLITE_DONE ? SQLITE_ERROR : rc;
-		goto out;
-	}
-	if (!api || api->iVersion < 2) {
-		rc = SQLITE_ERROR;
-		goto out;
-	}
-	rc = api->xCreateTokenizer(api, "iat", NULL, &tok, NULL);
-out:
-	sqlite3_finalize(st);
-	return rc;
+	fts5_api *api = text_fts5_api(db);
+	if (!api) return SQLITE_ERROR;
+	return api->xCreateTokenizer(api, "iat", NULL, &tok, NULL);
 }

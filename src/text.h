@@ -80,4 +80,11 @@ char *text_slugify(const char *s, size_t maxlen);
  * SQLITE_OK or an SQLite error code. */
 int text_fts5_register(sqlite3 *db);
 
+/* The connection's FTS5 API (for registering tokenizers and functions),
+ * or NULL. */
+fts5_api *text_fts5_api(sqlite3 *db);
+
+/* Register "iatrank", the ranking function of fts_rank.c. */
+int fts_rank_register(sqlite3 *db);
+
 #endif
