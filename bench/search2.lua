@@ -1,9 +1,12 @@
--- wrk script: two-word French searches (one frequent + one rarer word,
--- accents and no accents), rotating over a fixed list.
+-- wrk script: two-word French searches over the synthetic corpus (words
+-- written without accents, as people type them; the last one is a prefix
+-- query, as in the search box), rotating over a fixed list that mixes
+-- rarer and frequent words.
 local queries = {
-  "fuites%20eau", "velo%20quartiers", "donnees%20ouvertes", "energie%20batiments",
-  "coeur%20ville", "transcription%20conseils", "collecte%20tournees", "qualite%20air",
-  "urbanisme%20demandes", "piscines%20frequentation", "arbres%20inventaire", "crues%20prevision",
+  "biodiversite%20plantations", "velo%20quartiers", "collecte%20dechets", "cartographie%20voirie",
+  "crues%20prevision", "deliberations%20redaction", "donnees%20ouvertes", "intelligence%20artificielle",
+  "jumeau%20numerique", "coeur%20ville", "energie%20batiments", "qualite%20air",
+  "agents%20collectivite", "fuites%20eau",
 }
 local i = 0
 request = function()

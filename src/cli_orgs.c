@@ -78,12 +78,15 @@ static int orgs_load(int argc, char **argv)
 	db_t *db = cli_open_db(dbpath, false);
 	struct org_load_stats s;
 	char *err = NULL;
+	char since[21];
+	iso8601_utc(now_unix(), since);
 	if (org_load_reference(db, dir, cli_tty(), &s, &err) < 0) {
 		db_close(db);
 		die("%s", err ? err : "chargement des organisations impossible");
 	}
-	/* records cache their owner's name and population band: refresh them */
-	int nrec = store_usecase_refresh_all(db);
+	/* records cache their organisations' names, kinds and population
+	 * bands: refresh those whose organisations changed in this load */
+	int nrec = store_usecase_refresh(db, since);
 	if (nrec < 0) {
 		db_close(db);
 		die("organisations chargées, mais la mise à jour des fiches a échoué : relancez « iat orgs load »");

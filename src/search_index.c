@@ -20,6 +20,7 @@ static struct {
 	struct sidx_row *rows;  /* indexed by id */
 	int64_t end;            /* highest id + 1 */
 	int64_t cap;
+	int64_t sumlen, nlen;   /* total and count of row lengths */
 	char *dict[SIDX_FACETS][SIDX_MAX_VALUES];
 	unsigned ndict[SIDX_FACETS];
 } ix = { .lock = PTHREAD_RWLOCK_INITIALIZER };
@@ -30,6 +31,7 @@ static void reset(void)
 	ix.rows = NULL;
 	ix.end = ix.cap = 0;
 	ix.gen = 0;
+	ix.sumlen = ix.nlen = 0;
 	for (int f = 0; f < SIDX_FACETS; f++) {
 		for (unsigned i = 0; i < ix.ndict[f]; i++) free(ix.dict[f][i]);
 		ix.ndict[f] = 0;
@@ -73,7 +75,7 @@ static int load(db_t *db, int64_t gen)
 {
 	sqlite3_stmt *st = db_stmt(db,
 	    "SELECT id, visible, owner_org_id, updated_at, theme, status, org_kind, org_region, "
-	    "org_departement, org_band, techniques, risk_level FROM usecase WHERE rev > ?1");
+	    "org_departement, org_band, techniques, risk_level, doclen FROM usecase WHERE rev > ?1");
 	if (!st) return -1;
 	db_bind_int(st, 1, ix.gen);
 	int rc;
@@ -89,6 +91,14 @@ static int load(db_t *db, int64_t gen)
 		}
 		if (id >= ix.end) ix.end = id + 1;
 		struct sidx_row *r = &ix.rows[id];
+		if (r->present) {
+			ix.sumlen -= r->len;
+			ix.nlen--;
+		}
+		int64_t len = sqlite3_column_int64(st, 12);
+		r->len = len < 0 ? 0 : len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
+		ix.sumlen += r->len;
+		ix.nlen++;
 		r->present = 1;
 		r->visible = (uint8_t)sqlite3_column_int(st, 1);
 		r->owner = sqlite3_column_int64(st, 2);
@@ -164,4 +174,11 @@ unsigned sidx_lookup(int f, const char *code)
 unsigned sidx_nvalues(int f)
 {
 	return (f < 0 || f >= SIDX_FACETS) ? 0 : ix.ndict[f];
+}
+
+double sidx_len_ratio(int64_t id)
+{
+	const struct sidx_row *r = sidx_get(id);
+	if (!r || ix.nlen == 0 || ix.sumlen == 0) return 1.0;
+	return (double)r->len / ((double)ix.sumlen / (double)ix.nlen);
 }

@@ -33,6 +33,7 @@ struct sidx_row {
 	int64_t updated;         /* YYYYMMDDHHMMSS */
 	int64_t owner;           /* owner organisation id */
 	uint64_t tech;           /* ai_technique bitmask */
+	uint32_t len;            /* tokens of the indexed text (usecase.doclen) */
 	uint16_t val[SIDX_FACETS];
 	uint8_t present;
 	uint8_t visible;
@@ -54,5 +55,10 @@ const char *sidx_value(int f, unsigned v);
 unsigned sidx_lookup(int f, const char *code);
 /* Number of values in facet f's dictionary. */
 unsigned sidx_nvalues(int f);
+
+/* Length of record id's indexed text divided by the average length over
+ * all records (for BM25's length normalisation in fts_rank.c); 1.0 when
+ * unknown. Only between acquire/release. */
+double sidx_len_ratio(int64_t id);
 
 #endif

@@ -119,8 +119,24 @@ char *snippet_html(const char *text, size_t len, const struct snippet_terms *t, 
 		free(ts.v);
 		return NULL;
 	}
+	/* centre the window on its hits, so they have context on both sides */
+	{
+		size_t end = best + w < ts.n ? best + w : ts.n, f = end, l = best;
+		for (size_t i = best; i < end; i++)
+			if (ts.v[i].hit) {
+				if (f == end) f = i;
+				l = i;
+			}
+		size_t mid = (f + l) / 2;
+		size_t start = mid > w / 2 ? mid - w / 2 : 0;
+		if (start + w > ts.n) start = ts.n > w ? ts.n - w : 0;
+		if (start <= f && start + w > l) best = start;
+	}
 	size_t last = best + w < ts.n ? best + w : ts.n;
-	size_t from = ts.v[best].start, to = ts.v[last - 1].end;
+	/* the whole text at an end that is not cut (leading and trailing
+	 * punctuation included) */
+	size_t from = best == 0 ? 0 : ts.v[best].start;
+	size_t to = last == ts.n ? len : ts.v[last - 1].end;
 	buf_t out = BUF_INIT;
 	if (best > 0) buf_puts(&out, "… ");
 	size_t pos = from;

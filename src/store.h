@@ -80,10 +80,12 @@ int store_usecase_save(db_t *db, json_t *doc, const struct uc_save *p, struct ve
 /* Find a record id by import key. 1/0/-1. */
 int store_usecase_by_import_key(db_t *db, const char *key, int64_t *id);
 
-/* Re-render the cached representations and denormalised columns of every
- * record (after an organisation reload or a model change), in one
- * transaction. Returns the number of records, or -1. */
-int store_usecase_refresh_all(db_t *db);
+/* Re-render the cached representations and denormalised columns of the
+ * records whose owner or partner organisations changed since orgs_since
+ * (an ISO time, after an organisation reload), or of every record when
+ * orgs_since is NULL (after a model change), in one transaction. Returns
+ * the number of records, or -1. */
+int store_usecase_refresh(db_t *db, const char *orgs_since);
 
 /* ==== Search ==== */
 

@@ -172,6 +172,20 @@ static int resolve_orgs(db_t *db, json_t *doc, struct org *owner, struct verrors
 	return errs->count ? -1 : 0;
 }
 
+static int count_cb(void *ctx, const char *tok, size_t toklen, size_t start, size_t end)
+{
+	(*(int64_t *)ctx)++;
+	return 0;
+}
+
+/* Number of tokens of s as the search index sees them. */
+static int64_t count_tokens(const char *s)
+{
+	int64_t n = 0;
+	if (s) text_tokenize(s, strlen(s), count_cb, &n);
+	return n;
+}
+
 /* Increment meta 'generation' and return its new value (> 0), or -1.
  * Every write stamps the rows it touches with it (usecase.rev), so the
  * search index (search.c) reloads only what changed. */
@@ -221,25 +235,6 @@ static int write_derived(db_t *db, const json_t *doc, const char *docjson, const
 	sqlite3_bind_text(st, 3, pub.data, (int)pub.len, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, agent.data, (int)agent.len, SQLITE_STATIC);
 	if (db_step_done(st) < 0) goto out;
-	st = db_stmt(db,
-	    "UPDATE usecase SET theme = ?4, status = ?5, risk_level = ?6, "
-	    "techniques = ?7, org_kind = ?8, org_region = ?9, org_departement = ?10, org_band = ?11, "
-	    "owner_org_id = ?12, visible = ?13, rev = ?14 WHERE id = ?1");
-	if (!st) goto out;
-	db_bind_int(st, 1, m->id);
-	db_bind_int(st, 14, m->gen);
-	db_bind_text(st, 4, doc_str(doc, "theme"));
-	db_bind_text(st, 5, doc_str(doc, "status"));
-	db_bind_text(st, 6, doc_str(doc, "risk_level"));
-	db_bind_int(st, 7, model_techniques_mask(doc));
-	db_bind_text(st, 8, owner->kind);
-	db_bind_text(st, 9, region);
-	db_bind_text(st, 10, dep);
-	db_bind_text(st, 11, org_band(owner->population));
-	db_bind_int(st, 12, owner->id);
-	db_bind_int(st, 13, strcmp(m->state, "published") == 0 || strcmp(m->state, "retracted") == 0);
-	if (db_step_done(st) < 0) goto out;
-
 	st = db_stmt(db, "DELETE FROM usecase_partner WHERE usecase_id = ?1");
 	if (!st) goto out;
 	db_bind_int(st, 1, m->id);
@@ -260,6 +255,29 @@ static int write_derived(db_t *db, const json_t *doc, const char *docjson, const
 		db_bind_int(st, 2, pid);
 		if (db_step_done(st) < 0) goto out;
 	}
+
+	st = db_stmt(db,
+	    "UPDATE usecase SET theme = ?4, status = ?5, risk_level = ?6, "
+	    "techniques = ?7, org_kind = ?8, org_region = ?9, org_departement = ?10, org_band = ?11, "
+	    "owner_org_id = ?12, visible = ?13, rev = ?14, doclen = ?15 WHERE id = ?1");
+	if (!st) goto out;
+	db_bind_int(st, 1, m->id);
+	db_bind_int(st, 14, m->gen);
+	const char *title = doc_str(doc, "title"), *summary = doc_str(doc, "summary");
+	int64_t doclen = count_tokens(title) + count_tokens(summary) + count_tokens(buf_cstr(&body)) +
+	                 count_tokens(buf_cstr(&orgtext));
+	db_bind_int(st, 15, doclen);
+	db_bind_text(st, 4, doc_str(doc, "theme"));
+	db_bind_text(st, 5, doc_str(doc, "status"));
+	db_bind_text(st, 6, doc_str(doc, "risk_level"));
+	db_bind_int(st, 7, model_techniques_mask(doc));
+	db_bind_text(st, 8, owner->kind);
+	db_bind_text(st, 9, region);
+	db_bind_text(st, 10, dep);
+	db_bind_text(st, 11, org_band(owner->population));
+	db_bind_int(st, 12, owner->id);
+	db_bind_int(st, 13, strcmp(m->state, "published") == 0 || strcmp(m->state, "retracted") == 0);
+	if (db_step_done(st) < 0) goto out;
 
 	st = db_stmt(db, "DELETE FROM usecase_fts WHERE rowid = ?1");
 	if (!st) goto out;
@@ -406,7 +424,7 @@ out:
 	return ret;
 }
 
-int store_usecase_refresh_all(db_t *db)
+int store_usecase_refresh(db_t *db, const char *orgs_since)
 {
 	if (db_begin(db) < 0) return -1;
 	int n = 0;
@@ -414,9 +432,15 @@ int store_usecase_refresh_all(db_t *db)
 	if (gen < 0) goto fail;
 	int64_t last = 0;
 	for (;;) {
-		sqlite3_stmt *st = db_stmt(db, "SELECT id FROM usecase WHERE id > ?1 ORDER BY id LIMIT 1");
+		sqlite3_stmt *st = db_stmt(db,
+		    "SELECT u.id FROM usecase u WHERE u.id > ?1 AND (?2 IS NULL "
+		    " OR u.owner_org_id IN (SELECT id FROM organisation WHERE updated_at >= ?2) "
+		    " OR u.id IN (SELECT p.usecase_id FROM usecase_partner p JOIN organisation o ON o.id = p.org_id "
+		    "             WHERE o.updated_at >= ?2)) "
+		    "ORDER BY u.id LIMIT 1");
 		if (!st) goto fail;
 		db_bind_int(st, 1, last);
+		db_bind_text(st, 2, orgs_since);
 		int64_t id;
 		int rc = db_one_int(st, &id);
 		if (rc < 0) goto fail;

@@ -101,6 +101,7 @@ CREATE TABLE usecase (
   org_band        TEXT,
   techniques      INTEGER NOT NULL DEFAULT 0,  -- bit i = i-th term of the ai_technique vocabulary
   risk_level      TEXT,
+  doclen          INTEGER NOT NULL DEFAULT 0,  -- tokens of the indexed public text (BM25 length normalisation)
   created_at      TEXT NOT NULL,
   published_at    TEXT,
   created_by      INTEGER REFERENCES user(id),
