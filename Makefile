@@ -3,13 +3,14 @@
 
 PORT    ?= 8080
 HOST    ?= 127.0.0.1
+LISTEN  ?= $(HOST):$(PORT)
 DB      ?= var/iat.db
 BUILD   ?= build
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 DEMO    := data/demo/interconnectes.csv
 ORGS    := node_modules/@etalab/decoupage-administratif/data
 
-.PHONY: all deps build run test db clean bench
+.PHONY: all deps build run test db clean bench-core
 
 all: build
 
@@ -35,10 +36,14 @@ db: build
 	fi
 
 run: db
-	@exec $(BUILD)/iat serve --db $(DB) --listen $(HOST):$(PORT)
+	@exec $(BUILD)/iat serve --db $(DB) --listen $(LISTEN)
 
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 clean:
 	rm -rf $(BUILD)
+
+# Measurements of the core issue (record by id, search, RSS, org load).
+bench-core: build
+	@bench/run-core.sh

@@ -4,10 +4,11 @@
  *
  * Design notes
  * - One search_run() (no text, sorted by update, 10 per page, with facets)
- *   gives both the latest records and the theme counts; one small query
- *   gives the figures (home_figures(), see there).
+ *   gives both the latest records and the theme counts; store_figures()
+ *   gives the figures (from the in-process search index: no table scan).
  * - Everything shown is public: search only covers visible records, and
- *   the figures count published records and their organisations.
+ *   the figures count published records and the organisations owning
+ *   public records.
  * - All data goes through %h / %U; the hit list is html_hits() (html.c).
  */
 #include <string.h>
@@ -17,29 +18,6 @@
 #include "pages.h"
 #include "store.h"
 #include "util.h"
-
-/* Published records, and organisations involved in public records (owners
- * and partner organisations). The store has no function for these figures
- * yet, so the two counts are read here, with a fixed statement.
- * Returns 0, or -1 on a database error (logged by db.c). */
-static int home_figures(db_t *db, int64_t *records, int64_t *orgs)
-{
-	sqlite3_stmt *st = db_stmt(db,
-	    "SELECT (SELECT count(*) FROM usecase WHERE state = 'published'),"
-	    "       (SELECT count(*) FROM (SELECT owner_org_id FROM usecase WHERE visible = 1"
-	    "                              UNION"
-	    "                              SELECT p.org_id FROM usecase_partner p"
-	    "                              JOIN usecase u ON u.id = p.usecase_id WHERE u.visible = 1))");
-	if (!st) return -1;
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*records = sqlite3_column_int64(st, 0);
-		*orgs = sqlite3_column_int64(st, 1);
-	}
-	db_reset(st);
-	if (rc != SQLITE_ROW) return db_error(db, "home figures");
-	return 0;
-}
 
 static const struct facet *find_facet(const struct search_result *res, const char *name)
 {
@@ -58,11 +36,12 @@ static int64_t facet_count_of(const struct facet *f, const char *value)
 
 int page_home(struct req *r)
 {
-	int64_t nrecords = 0, norgs = 0;
-	if (home_figures(r->db, &nrecords, &norgs) < 0) {
+	struct store_figures fig;
+	if (store_figures(r->db, &fig) < 0) {
 		page_error(r, 500, "Les chiffres de la bibliothèque sont momentanément indisponibles.");
 		return 0;
 	}
+	int64_t nrecords = fig.published, norgs = fig.owners;
 	struct search_query sq = { 0 };
 	sq.page = 1;
 	sq.per_page = 10;
@@ -104,7 +83,7 @@ int page_home(struct req *r)
 	buf_fmt(b, "</strong> %h</li>\n<li><strong>", nrecords > 1 ? "fiches publiées" : "fiche publiée");
 	html_int_fr(b, norgs);
 	buf_fmt(b, "</strong> %h</li>\n</ul>\n</section>\n",
-	        norgs > 1 ? "organisations impliquées" : "organisation impliquée");
+	        norgs > 1 ? "organisations porteuses" : "organisation porteuse");
 
 	buf_puts(b,
 	         "<section class=\"audiences\" aria-labelledby=\"titre-publics\">\n"

@@ -517,3 +517,29 @@ void search_result_free(struct search_result *res)
 	free(res->fts);
 	memset(res, 0, sizeof *res);
 }
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+int store_figures(db_t *db, struct store_figures *f)
+{
+	memset(f, 0, sizeof *f);
+	if (sidx_acquire(db) < 0) return -1;
+	int64_t end = sidx_end(), n = 0;
+	int64_t *owners = xmalloc((size_t)(end > 0 ? end : 1) * sizeof *owners);
+	for (int64_t id = 1; id < end; id++) {
+		const struct sidx_row *r = sidx_get(id);
+		if (!r || !r->visible) continue;
+		f->published += r->published;
+		owners[n++] = r->owner;
+	}
+	sidx_release();
+	qsort(owners, (size_t)n, sizeof *owners, cmp_i64);
+	for (int64_t i = 0; i < n; i++)
+		if (i == 0 || owners[i] != owners[i - 1]) f->owners++;
+	free(owners);
+	return 0;
+}

@@ -75,7 +75,8 @@ static int load(db_t *db, int64_t gen)
 {
 	sqlite3_stmt *st = db_stmt(db,
 	    "SELECT id, visible, owner_org_id, updated_at, theme, status, org_kind, org_region, "
-	    "org_departement, org_band, techniques, risk_level, doclen FROM usecase WHERE rev > ?1");
+	    "org_departement, org_band, techniques, risk_level, doclen, state = 'published' FROM usecase "
+	    "WHERE rev > ?1");
 	if (!st) return -1;
 	db_bind_int(st, 1, ix.gen);
 	int rc;
@@ -101,6 +102,7 @@ static int load(db_t *db, int64_t gen)
 		ix.nlen++;
 		r->present = 1;
 		r->visible = (uint8_t)sqlite3_column_int(st, 1);
+		r->published = (uint8_t)sqlite3_column_int(st, 13);
 		r->owner = sqlite3_column_int64(st, 2);
 		r->updated = stamp((const char *)sqlite3_column_text(st, 3));
 		for (int f = 0; f < SIDX_FACETS; f++) {

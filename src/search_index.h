@@ -36,7 +36,8 @@ struct sidx_row {
 	uint32_t len;            /* tokens of the indexed text (usecase.doclen) */
 	uint16_t val[SIDX_FACETS];
 	uint8_t present;
-	uint8_t visible;
+	uint8_t visible;         /* published or retracted */
+	uint8_t published;
 };
 
 /* Make the index current for db and take the shared lock. 0, or -1 on a

@@ -155,4 +155,12 @@ bool search_facet_value_ok(const char *facet, const char *value);
 int search_run(db_t *db, const struct search_query *sq, struct search_result *out);
 void search_result_free(struct search_result *res);
 
+/* Figures for the home page: published records, and distinct
+ * organisations owning a public record. 0 or -1. */
+struct store_figures {
+	int64_t published;
+	int64_t owners;
+};
+int store_figures(db_t *db, struct store_figures *f);
+
 #endif

@@ -1432,6 +1432,42 @@ static void test_refresh_second_connection(void **state)
 	db_close(cli);
 }
 
+/* A value removed from a record (an optional field cleared, a technique
+ * dropped) leaves the facet counts and filters. */
+static void test_refresh_cleared_value(void **state)
+{
+	struct tdb *t = *state;
+	struct search_query sq;
+	struct search_result res;
+	sq_init(&sq, NULL);
+	sq_filter(&sq, "risk_level", "minimal");
+	run(t->db, &sq, &res);
+	assert_int_equal(res.total, 2);
+	search_result_free(&res);
+
+	struct uc_full u;
+	assert_int_equal(store_usecase_load(t->db, 12, &u), 1);
+	json_object_del(u.doc, "risk_level");
+	json_object_set_new(u.doc, "ai_techniques", json_pack("[s]", "rules"));
+	save_doc(t->db, u.doc, 12, NULL);
+	store_usecase_free(&u);
+
+	run(t->db, &sq, &res);
+	char *s = ids_of(&res);
+	assert_string_equal(s, "1");
+	assert_int_equal(fcount(&res, "risk_level", "minimal"), 1);
+	free(s);
+	search_result_free(&res);
+	sq_init(&sq, NULL);
+	sq_filter(&sq, "ai_technique", "computer_vision");
+	run(t->db, &sq, &res);
+	s = sorted_ids(&res);
+	assert_string_equal(s, "4,10");
+	assert_int_equal(fcount(&res, "ai_technique", "rules"), 2);
+	free(s);
+	search_result_free(&res);
+}
+
 /* A failed save (unknown organisation) changes nothing the search sees. */
 static void test_refresh_failed_save(void **state)
 {
@@ -1480,6 +1516,7 @@ int main(void)
 		T(test_refresh_new_record),
 		T(test_refresh_state_change),
 		T(test_refresh_second_connection),
+		T(test_refresh_cleared_value),
 		T(test_refresh_failed_save),
 	};
 #undef T
