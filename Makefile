@@ -31,7 +31,8 @@ db: build
 	  mkdir -p $(dir $(DB)) && rm -f $(DB).new* && \
 	  $(BUILD)/iat init --db $(DB).new && \
 	  $(BUILD)/iat orgs load --db $(DB).new $(ORGS) && \
-	  $(BUILD)/iat import interconnectes --db $(DB).new $(DEMO) && \
+	  { $(BUILD)/iat import interconnectes --db $(DB).new $(DEMO) 2>$(dir $(DB))demo-import.log \
+	    || { cat $(dir $(DB))demo-import.log; false; }; } && \
 	  mv $(DB).new $(DB) && rm -f $(DB).new-wal $(DB).new-shm; \
 	fi
 

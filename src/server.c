@@ -426,6 +426,7 @@ int server_run(const struct server_config *cfg)
 	if (ss.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
 	struct MHD_Daemon *d = MHD_start_daemon(
 	    flags, 0, NULL, NULL, &access_cb, s,
+	    MHD_OPTION_EXTERNAL_LOGGER, &mhd_log, NULL,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
 	    MHD_OPTION_URI_LOG_CALLBACK, &uri_cb, s,
@@ -433,7 +434,6 @@ int server_run(const struct server_config *cfg)
 	    MHD_OPTION_CONNECTION_TIMEOUT, 30u,
 	    MHD_OPTION_CONNECTION_LIMIT, 4096u,
 	    MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
-	    MHD_OPTION_EXTERNAL_LOGGER, &mhd_log, NULL,
 	    MHD_OPTION_END);
 	if (!d) {
 		log_error("impossible d'écouter sur %s : %s", cfg->listen, strerror(errno));

@@ -253,7 +253,7 @@ static void sq_init(struct search_query *sq, const char *q)
 	memset(sq, 0, sizeof *sq);
 	sq->q = q;
 	sq->page = 1;
-	sq->per_page = 50;
+	sq->per_page = 500;
 	sq->with_facets = true;
 }
 
@@ -884,6 +884,122 @@ static void test_pagination(void **state)
 	search_result_free(&res);
 }
 
+/* All the hit ids of q (with the filter facet=values if facet is not NULL),
+ * page by page with per_page, joined with ','; *pages gets the number of
+ * non-empty pages. Checks the total on every page. */
+static char *paged_ids(db_t *db, const char *q, bool by_relevance, const char *facet, const char *values,
+                       int per_page, int64_t want_total)
+{
+	buf_t all = BUF_INIT;
+	for (int page = 1;; page++) {
+		struct search_query sq;
+		sq_init(&sq, q);
+		sq.by_relevance = by_relevance;
+		sq.per_page = per_page;
+		sq.page = page;
+		sq.with_facets = page == 1;
+		if (facet) sq_filter(&sq, facet, values);
+		struct search_result res;
+		run(db, &sq, &res);
+		if (res.total != want_total)
+			fail_msg("q %s page %d/%d: total %lld, want %lld", q, page, per_page, (long long)res.total,
+			         (long long)want_total);
+		int n = res.nhits;
+		if (n > per_page) fail_msg("%d hits on a page of %d", n, per_page);
+		char *s = ids_of(&res);
+		if (n) {
+			if (all.len) buf_putc(&all, ',');
+			buf_puts(&all, s);
+		}
+		free(s);
+		search_result_free(&res);
+		if (n < per_page) break;
+		if (page > 1000) fail_msg("no end to the pages");
+	}
+	buf_cstr(&all);
+	return buf_detach(&all);
+}
+
+/* Many matches: every page, for several page sizes (small pages take the
+ * partial selection of search.c, large ones the full sort), concatenated,
+ * gives exactly the single-page list, in both orders, with and without a
+ * filter. */
+static void test_many_matches_paging(void **state)
+{
+	struct tdb *t = *state;
+	static const char *const owners[] = { "commune-33063", "commune-69123", "epci-243300316", "region-84",
+		                              "departement-69", "commune-57463" };
+	static const char *const themes[] = { "mobility", "governance", "ecological_transition" };
+	for (int i = 0; i < 90; i++) {
+		struct rec r = recs[0];
+		char title[64], desc[512];
+		snprintf(title, sizeof title, "%s n°%d", i % 4 ? "Projet" : "Capteur", i);
+		buf_t d = BUF_INIT;
+		buf_puts(&d, "Description ");
+		for (int k = 0; k < i % 6; k++) buf_puts(&d, "capteur ");
+		for (int k = 0; k < i % 9; k++) buf_puts(&d, "remplissage ");
+		snprintf(desc, sizeof desc, "%s", buf_cstr(&d));
+		buf_free(&d);
+		r.title = title;
+		r.summary = i % 5 ? "Un résumé." : "Un capteur.";
+		r.description = desc;
+		r.owner = owners[i % ARRAY_LEN(owners)];
+		r.theme = themes[i % ARRAY_LEN(themes)];
+		r.risk = NULL;
+		save_rec(t->db, &r);
+	}
+	static const bool orders[] = { true, false };
+	for (size_t o = 0; o < ARRAY_LEN(orders); o++) {
+		int64_t total;
+		char *ref = search_ids(t->db, "capteur", orders[o], &total);
+		assert_true(total > 70);
+		/* distinct ids */
+		int commas = 0;
+		for (const char *p = ref; *p; p++) commas += *p == ',';
+		assert_int_equal(commas + 1, total);
+		static const int sizes[] = { 1, 2, 3, 4, 7, 10, 25, 100 };
+		for (size_t k = 0; k < ARRAY_LEN(sizes); k++) {
+			char *got = paged_ids(t->db, "capteur", orders[o], NULL, NULL, sizes[k], total);
+			if (strcmp(got, ref) != 0)
+				fail_msg("by_relevance=%d per_page=%d:\n got  %s\n want %s", orders[o], sizes[k], got, ref);
+			free(got);
+		}
+		free(ref);
+
+		/* with a filter */
+		struct search_query sq;
+		sq_init(&sq, "capteur");
+		sq.by_relevance = orders[o];
+		sq.per_page = 100;
+		sq_filter(&sq, "theme", "governance");
+		struct search_result res;
+		run(t->db, &sq, &res);
+		ref = ids_of(&res);
+		total = res.total;
+		search_result_free(&res);
+		assert_true(total >= 25);
+		for (size_t k = 0; k < 5; k++) {
+			char *got = paged_ids(t->db, "capteur", orders[o], "theme", "governance", sizes[k], total);
+			if (strcmp(got, ref) != 0)
+				fail_msg("filtered, by_relevance=%d per_page=%d:\n got  %s\n want %s", orders[o], sizes[k], got,
+				         ref);
+			free(got);
+		}
+		free(ref);
+	}
+	/* the relevance order is by rank: more occurrences in the title or
+	 * summary first — a title match beats the body-only matches */
+	char *ref = search_ids(t->db, "capteur", true, NULL);
+	int first = atoi(ref);
+	struct uc_full u;
+	assert_int_equal(store_usecase_load(t->db, first, &u), 1);
+	const char *title = doc_str(u.doc, "title"), *summary = doc_str(u.doc, "summary");
+	if (!strstr(title, "Capteur") && !strstr(summary, "capteur"))
+		fail_msg("best match %d has « capteur » in neither its title nor its summary", first);
+	store_usecase_free(&u);
+	free(ref);
+}
+
 /* ==== Facets ==== */
 
 static void test_facets_no_filter(void **state)
@@ -1506,6 +1622,7 @@ int main(void)
 		T(test_visibility),
 		T(test_owner_filter),
 		T(test_pagination),
+		T(test_many_matches_paging),
 		T(test_facets_no_filter),
 		T(test_facet_labels),
 		T(test_each_facet_filter),
