@@ -5,8 +5,8 @@
  * - The user's text becomes an FTS5 expression through text_fts_query()
  *   (folded, stop words dropped, prefix on the last word, every term
  *   quoted: no FTS5 syntax from users). Ranking is iatrank (fts_rank.c:
- *   BM25 without length normalisation) with the title weighted above the
- *   summary, the organisation names and the body.
+ *   FTS5's bm25 formula with lengths from the search index) with the title
+ *   weighted above the summary, the organisation names and the body.
  * - Filters and facets never read record rows: they use the in-process
  *   index of facet values (search_index.c). With text, one FTS5 statement
  *   returns every match's id and rank; without, the index is scanned.

@@ -25,6 +25,12 @@
  * switching copies reloads it; the refresh tests first search (index
  * loaded), then write, then search again on the same path.
  *
+ * test_many_matches_paging saves ninety more records so that the first
+ * pages go through search.c's partial selection (top_k) and the larger
+ * ones through the full sort: the pages must agree with the single-page
+ * list. test_concurrent_readers runs reader threads (one connection each,
+ * like the server's workers) while another connection writes.
+ *
  * IAT_SOURCE_DIR (set by CTest) locates the fixture; "." otherwise.
  */
 #include <stdarg.h>
@@ -34,6 +40,7 @@
 #include <cmocka.h>
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1460,9 +1467,11 @@ static void test_refresh_state_change(void **state)
 	sq_init(&sq, NULL);
 	sq_filter(&sq, "theme", "mobility");
 	run(t->db, &sq, &res);
-	s = ids_of(&res);
-	/* 11 was saved after 12: newest first */
+	s = sorted_ids(&res);
 	assert_string_equal(s, "11,12");
+	/* 11 was saved after 12 (maybe in the same second: then by id) */
+	if (strcmp(res.hits[0].updated_at, res.hits[1].updated_at) > 0) assert_int_equal(res.hits[0].id, 11);
+	assert_true(strcmp(res.hits[0].updated_at, res.hits[1].updated_at) >= 0);
 	assert_int_equal(fcount(&res, "theme", "citizenship"), 3);
 	free(s);
 	search_result_free(&res);
@@ -1584,6 +1593,92 @@ static void test_refresh_cleared_value(void **state)
 	search_result_free(&res);
 }
 
+/* Server-like use: reader threads, each with its own connection, search
+ * while another connection writes. No search fails, totals only grow, and
+ * once the writes are done every reader sees all of them. */
+struct reader {
+	const char *path;
+	int errors, shrinks;
+	int64_t last_total, last_text_total;
+	pthread_t th;
+};
+
+static volatile int writers_done;
+
+/* One search on db; -1 on failure, else the total. */
+static int64_t reader_search(db_t *db, const char *q, bool filtered)
+{
+	struct search_query sq;
+	sq_init(&sq, q);
+	sq.per_page = 5;
+	if (filtered) {
+		/* not sq_filter(): its pool is not for threads */
+		sq.filters[0].facet = "theme";
+		sq.filters[0].values[0] = "mobility";
+		sq.filters[0].values[1] = "attractiveness";
+		sq.filters[0].nvalues = 2;
+		sq.nfilters = 1;
+	}
+	struct search_result res;
+	if (search_run(db, &sq, &res) != 0) return -1;
+	int64_t n = res.total;
+	search_result_free(&res);
+	return n;
+}
+
+static void *reader_main(void *arg)
+{
+	struct reader *rd = arg;
+	char *err = NULL;
+	db_t *db = db_open(rd->path, 0, &err);
+	if (!db) {
+		rd->errors++;
+		free(err);
+		return NULL;
+	}
+	int64_t prev = 0;
+	while (!__atomic_load_n(&writers_done, __ATOMIC_SEQ_CST)) {
+		int64_t n = reader_search(db, NULL, false);
+		if (n < 0) rd->errors++;
+		if (n < prev) rd->shrinks++;
+		if (n > prev) prev = n;
+		if (reader_search(db, "trottinette", false) < 0) rd->errors++;
+		if (reader_search(db, NULL, true) < 0) rd->errors++;
+		if (reader_search(db, "trottinette lot", true) < 0) rd->errors++;
+	}
+	rd->last_total = reader_search(db, NULL, false);
+	rd->last_text_total = reader_search(db, "trottinette", false);
+	db_close(db);
+	return NULL;
+}
+
+static void test_concurrent_readers(void **state)
+{
+	struct tdb *t = *state;
+	struct reader rd[3];
+	__atomic_store_n(&writers_done, 0, __ATOMIC_SEQ_CST);
+	for (int i = 0; i < 3; i++) {
+		memset(&rd[i], 0, sizeof rd[i]);
+		rd[i].path = t->path;
+		assert_int_equal(pthread_create(&rd[i].th, NULL, reader_main, &rd[i]), 0);
+	}
+	struct rec r = recs[3];
+	for (int i = 0; i < 40; i++) {
+		char title[64];
+		snprintf(title, sizeof title, "Trottinettes, lot %d", i);
+		r.title = title;
+		save_rec(t->db, &r);
+	}
+	__atomic_store_n(&writers_done, 1, __ATOMIC_SEQ_CST);
+	for (int i = 0; i < 3; i++) {
+		pthread_join(rd[i].th, NULL);
+		assert_int_equal(rd[i].errors, 0);
+		assert_int_equal(rd[i].shrinks, 0);
+		assert_int_equal(rd[i].last_total, NVISIBLE + 40);
+		assert_int_equal(rd[i].last_text_total, 40);
+	}
+}
+
 /* A failed save (unknown organisation) changes nothing the search sees. */
 static void test_refresh_failed_save(void **state)
 {
@@ -1634,6 +1729,7 @@ int main(void)
 		T(test_refresh_state_change),
 		T(test_refresh_second_connection),
 		T(test_refresh_cleared_value),
+		T(test_concurrent_readers),
 		T(test_refresh_failed_save),
 	};
 #undef T

@@ -610,6 +610,79 @@ static void test_html_utf8(void **state)
 	buf_free(&b);
 }
 
+/* Tokens of a text and whether each matches t (same rules as the header:
+ * equal folded token, or a longer one for a prefix term). */
+struct hits {
+	bool hit[512];
+	int n;
+	const struct snippet_terms *t;
+};
+
+static int hits_cb(void *ctx, const char *tok, size_t toklen, size_t start, size_t end)
+{
+	struct hits *h = ctx;
+	bool m = false;
+	for (int i = 0; i < h->t->n; i++) {
+		size_t tl = strlen(h->t->term[i]);
+		if (h->t->prefix[i] ? toklen >= tl && memcmp(tok, h->t->term[i], tl) == 0
+		                    : toklen == tl && memcmp(tok, h->t->term[i], tl) == 0)
+			m = true;
+	}
+	if (h->n < 512) h->hit[h->n++] = m;
+	return 0;
+}
+
+/* Random texts (fixed seed): the snippet shows as many matches as the
+ * densest window of N words holds, and keeps every invariant. */
+static void test_html_random(void **state)
+{
+	static const char *const words[] = { "vélo", "Vélos", "cœur", "COEUR", "w", "élan", "x", "l", "日本",
+		                             "vel", "ĳssel", "«a»", "b’c", "d-e" };
+	static const char *const seps[] = { " ", ", ", " « ", "’", "\n", " — ", ". ", "" };
+	static const char *const queries[] = { "velo", "velo ", "coeur velo", "\"coeur velo\"", "ijssel", "a",
+		                               "x " };
+	unsigned seed = 12345;
+	for (int round = 0; round < 3000; round++) {
+		buf_t b = BUF_INIT;
+		seed = seed * 1103515245u + 12345u;
+		int n = 1 + (int)((seed >> 16) % 60);
+		for (int i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			buf_puts(&b, words[(seed >> 16) % ARRAY_LEN(words)]);
+			seed = seed * 1103515245u + 12345u;
+			/* "" glues two words into one token: the tokenizer decides */
+			buf_puts(&b, seps[(seed >> 16) % ARRAY_LEN(seps)]);
+		}
+		const char *text = buf_cstr(&b);
+		seed = seed * 1103515245u + 12345u;
+		int w = 1 + (int)((seed >> 16) % 15);
+		const char *q = queries[round % ARRAY_LEN(queries)];
+		struct snippet_terms t;
+		terms_of(&t, q);
+		struct hits h = { .t = &t };
+		text_tokenize(text, strlen(text), hits_cb, &h);
+		int best = 0;
+		for (int i = 0; i < h.n; i++) {
+			int c = 0;
+			for (int k = i; k < h.n && k < i + w; k++) c += h.hit[k];
+			if (c > best) best = c;
+		}
+		char *s = snippet_html(text, strlen(text), &t, w);
+		if (best == 0) {
+			if (s) fail_msg("snippet without a match: %s", s);
+		} else {
+			if (!s) fail_msg("no snippet for %s in %s", q, text);
+			int marks = check_snippet(s, text, w);
+			if (marks != best)
+				fail_msg("%d marks, the densest %d-word window has %d: q=%s\n%s\n%s", marks, w, best, q, s,
+				         text);
+		}
+		free(s);
+		snippet_terms_free(&t);
+		buf_free(&b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -628,6 +701,7 @@ int main(void)
 		cmocka_unit_test(test_html_no_match),
 		cmocka_unit_test(test_html_long_text),
 		cmocka_unit_test(test_html_utf8),
+		cmocka_unit_test(test_html_random),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
