@@ -27,7 +27,7 @@ for i in 1 2 3; do
   $IAT orgs load --db /tmp/iat-orgs.db $ORGS
 done
 echo "== orgs reload on the bench database copy"
-cp $DB /tmp/iat-reload.db; $IAT orgs load --db /tmp/iat-reload.db $ORGS; rm -f /tmp/iat-reload.db*
+rm -f /tmp/iat-reload.db*; cp $DB /tmp/iat-reload.db; $IAT orgs load --db /tmp/iat-reload.db $ORGS; rm -f /tmp/iat-reload.db*
 
 $IAT serve --db $DB --listen 127.0.0.1:$PORT --threads 2 --quiet >/tmp/iat-bench.log 2>&1 &
 PID=$!
