@@ -26,11 +26,10 @@ void cli_usage_error(const char *fmt, ...)
 }
 
 void cli_parse(int argc, char **argv, const struct cli_opt *opts, int nopts, char ***pos,
-               int *npos, bool *help)
+               int *npos, const char *usage)
 {
 	*pos = xcalloc((size_t)argc + 1, sizeof(char *));
 	*npos = 0;
-	*help = false;
 	bool only_pos = false;
 	for (int i = 1; i < argc; i++) {
 		char *a = argv[i];
@@ -43,8 +42,9 @@ void cli_parse(int argc, char **argv, const struct cli_opt *opts, int nopts, cha
 			continue;
 		}
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			*help = true;
-			continue;
+			fputs(usage, stdout);
+			free(*pos);
+			exit(0);
 		}
 		if (a[1] != '-') cli_usage_error("%s : option inconnue « %s »", argv[0], a);
 		const char *name = a + 2;
@@ -110,13 +110,7 @@ int cmd_init(int argc, char **argv)
 	struct cli_opt opts[] = { { "db", &dbpath, NULL } };
 	char **pos;
 	int npos;
-	bool help;
-	cli_parse(argc, argv, opts, 1, &pos, &npos, &help);
-	if (help) {
-		fputs(init_usage, stdout);
-		free(pos);
-		return 0;
-	}
+	cli_parse(argc, argv, opts, 1, &pos, &npos, init_usage);
 	if (npos) cli_usage_error("init : argument inattendu « %s »", pos[0]);
 	free(pos);
 	char *err = NULL;
@@ -145,13 +139,7 @@ int cmd_backup(int argc, char **argv)
 	struct cli_opt opts[] = { { "db", &dbpath, NULL } };
 	char **pos;
 	int npos;
-	bool help;
-	cli_parse(argc, argv, opts, 1, &pos, &npos, &help);
-	if (help) {
-		fputs(backup_usage, stdout);
-		free(pos);
-		return 0;
-	}
+	cli_parse(argc, argv, opts, 1, &pos, &npos, backup_usage);
 	if (npos != 1) cli_usage_error("backup : indiquez un fichier de destination, et un seul");
 	const char *dest = pos[0];
 	free(pos);

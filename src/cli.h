@@ -20,10 +20,10 @@ struct cli_opt {
 /* Parse argv[1..] (argv[0] is the subcommand name). Options may be
  * "--name VALUE" or "--name=VALUE"; "--" ends options. Positionals are
  * collected in *pos (heap array, caller frees; the strings are argv's).
- * "--help"/"-h" sets *help. Unknown options or missing values: prints
- * "iat <cmd>: ..." and exits 2. */
+ * "--help"/"-h" prints usage on stdout and exits 0. Unknown options or
+ * missing values: prints "iat: <cmd> : ..." and exits 2. */
 void cli_parse(int argc, char **argv, const struct cli_opt *opts, int nopts, char ***pos,
-               int *npos, bool *help);
+               int *npos, const char *usage);
 
 /* Print "iat: <msg>" and exit 2 (misuse). */
 void cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));

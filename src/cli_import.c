@@ -66,13 +66,7 @@ int cmd_import(int argc, char **argv)
 	struct cli_opt opts[] = { { "db", &dbpath, NULL }, { "dry-run", NULL, &dry_run } };
 	char **pos;
 	int npos;
-	bool help;
-	cli_parse(argc, argv, opts, (int)ARRAY_LEN(opts), &pos, &npos, &help);
-	if (help) {
-		fputs(import_usage, stdout);
-		free(pos);
-		return 0;
-	}
+	cli_parse(argc, argv, opts, (int)ARRAY_LEN(opts), &pos, &npos, import_usage);
 	if (npos == 0) {
 		free(pos);
 		cli_usage_error("import : indiquez le format (interconnectes) et le fichier à importer");

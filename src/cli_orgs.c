@@ -47,12 +47,12 @@ static const char orgs_usage[] =
 
 /* cli_parse() on argv[1..] with argv[0] shown as name. */
 static void orgs_parse(int argc, char **argv, const char *name, const struct cli_opt *opts,
-                       int nopts, char ***pos, int *npos, bool *help)
+                       int nopts, char ***pos, int *npos, const char *usage)
 {
 	char **args = xcalloc((size_t)argc + 1, sizeof *args);
 	args[0] = (char *)name;
 	for (int i = 1; i < argc; i++) args[i] = argv[i];
-	cli_parse(argc, args, opts, nopts, pos, npos, help);
+	cli_parse(argc, args, opts, nopts, pos, npos, usage);
 	free(args);
 }
 
@@ -62,13 +62,7 @@ static int orgs_load(int argc, char **argv)
 	struct cli_opt opts[] = { { "db", &dbpath, NULL } };
 	char **pos;
 	int npos;
-	bool help;
-	orgs_parse(argc, argv, "orgs load", opts, (int)ARRAY_LEN(opts), &pos, &npos, &help);
-	if (help) {
-		fputs(orgs_usage, stdout);
-		free(pos);
-		return 0;
-	}
+	orgs_parse(argc, argv, "orgs load", opts, (int)ARRAY_LEN(opts), &pos, &npos, orgs_usage);
 	if (npos > 1) {
 		free(pos);
 		cli_usage_error("orgs load : un seul dossier attendu");
@@ -111,13 +105,7 @@ static int orgs_add(int argc, char **argv)
 	};
 	char **pos;
 	int npos;
-	bool help;
-	orgs_parse(argc, argv, "orgs add", opts, (int)ARRAY_LEN(opts), &pos, &npos, &help);
-	if (help) {
-		fputs(orgs_usage, stdout);
-		free(pos);
-		return 0;
-	}
+	orgs_parse(argc, argv, "orgs add", opts, (int)ARRAY_LEN(opts), &pos, &npos, orgs_usage);
 	const char *name = npos == 1 ? pos[0] : NULL;
 	free(pos);
 	if (npos != 1)

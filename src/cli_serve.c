@@ -29,13 +29,7 @@ int cmd_serve(int argc, char **argv)
 	};
 	char **pos;
 	int npos;
-	bool help;
-	cli_parse(argc, argv, opts, (int)ARRAY_LEN(opts), &pos, &npos, &help);
-	if (help) {
-		fputs(serve_usage, stdout);
-		free(pos);
-		return 0;
-	}
+	cli_parse(argc, argv, opts, (int)ARRAY_LEN(opts), &pos, &npos, serve_usage);
 	if (npos) cli_usage_error("serve : argument inattendu « %s »", pos[0]);
 	free(pos);
 	struct server_config cfg = { 0 };

@@ -258,13 +258,7 @@ int cmd_synth(int argc, char **argv)
 	struct cli_opt opts[] = { { "db", &dbpath, NULL }, { "records", &records, NULL }, { "seed", &seed, NULL } };
 	char **pos;
 	int npos;
-	bool help;
-	cli_parse(argc, argv, opts, (int)ARRAY_LEN(opts), &pos, &npos, &help);
-	if (help) {
-		fputs(synth_usage, stdout);
-		free(pos);
-		return 0;
-	}
+	cli_parse(argc, argv, opts, (int)ARRAY_LEN(opts), &pos, &npos, synth_usage);
 	if (npos) cli_usage_error("synth : argument inattendu « %s »", pos[0]);
 	free(pos);
 	int64_t n, s;

@@ -21,13 +21,7 @@ int cmd_user(int argc, char **argv)
 	struct cli_opt opts[] = { { "db", &dbpath, NULL }, { "org", &org, NULL }, { "role", &role, NULL } };
 	char **pos;
 	int npos;
-	bool help;
-	cli_parse(argc, argv, opts, (int)ARRAY_LEN(opts), &pos, &npos, &help);
-	if (help) {
-		fputs(user_usage, stdout);
-		free(pos);
-		return 0;
-	}
+	cli_parse(argc, argv, opts, (int)ARRAY_LEN(opts), &pos, &npos, user_usage);
 	if (npos < 1 || strcmp(pos[0], "add") != 0) cli_usage_error("user : sous-commande attendue : add");
 	if (npos != 2) cli_usage_error("user add : indiquez une adresse électronique, et une seule");
 	if (!role) cli_usage_error("user add : --role est obligatoire (agent, referent, curator ou admin)");
@@ -55,13 +49,7 @@ int cmd_token(int argc, char **argv)
 	struct cli_opt opts[] = { { "db", &dbpath, NULL }, { "label", &label, NULL } };
 	char **pos;
 	int npos;
-	bool help;
-	cli_parse(argc, argv, opts, (int)ARRAY_LEN(opts), &pos, &npos, &help);
-	if (help) {
-		fputs(token_usage, stdout);
-		free(pos);
-		return 0;
-	}
+	cli_parse(argc, argv, opts, (int)ARRAY_LEN(opts), &pos, &npos, token_usage);
 	if (npos < 1 || strcmp(pos[0], "create") != 0) cli_usage_error("token : sous-commande attendue : create");
 	if (npos != 2) cli_usage_error("token create : indiquez une adresse électronique, et une seule");
 	const char *email = pos[1];

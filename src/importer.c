@@ -377,20 +377,6 @@ static bool blank(const char *s)
 
 /* http(s) URL with a host and no space, quote or angle bracket (the rule
  * model_validate applies). */
-static bool is_url(const char *u)
-{
-	const char *host;
-	if (strlen(u) > 2000) return false;
-	if (strncasecmp(u, "https://", 8) == 0) host = u + 8;
-	else if (strncasecmp(u, "http://", 7) == 0) host = u + 7;
-	else return false;
-	if (!*host || *host == '/' || *host == '?' || *host == '#') return false;
-	for (const unsigned char *p = (const unsigned char *)u; *p; p++)
-		if (*p <= 0x20 || *p == 0x7f || *p == '"' || *p == '<' || *p == '>' || *p == '\\' || *p == '`')
-			return false;
-	return true;
-}
-
 /* Folded copy of s (heap). */
 static char *fold(const char *s)
 {
@@ -834,7 +820,7 @@ static int convert(struct imp *im, const struct field *f, int c, const char *raw
 			if (f->type == F_SUPPLIERS) {
 				json_array_append_new(arr, json_pack("{s:s}", "name", it));
 			} else if (f->type == F_LEGAL) {
-				json_array_append_new(arr, is_url(it) ? json_pack("{s:s,s:s}", "title", it, "url", it)
+				json_array_append_new(arr, model_url_ok(it) ? json_pack("{s:s,s:s}", "title", it, "url", it)
 				                                      : json_pack("{s:s}", "title", it));
 			} else {
 				json_array_append_new(arr, json_string(it));
@@ -845,7 +831,7 @@ static int convert(struct imp *im, const struct field *f, int c, const char *raw
 		break;
 	}
 	case F_URL:
-		if (is_url(v)) {
+		if (model_url_ok(v)) {
 			json_object_set_new(in, f->name, json_string(v));
 		} else {
 			warn(im, c, "« %s » n'est pas une adresse web : gardé dans la provenance seulement", v);
@@ -861,7 +847,7 @@ static int convert(struct imp *im, const struct field *f, int c, const char *raw
 				char *u = xstrndup(p, k);
 				size_t ul = strlen(u);
 				while (ul && u[ul - 1] == ',') u[--ul] = 0;
-				if (is_url(u)) json_array_append_new(arr, json_string(u));
+				if (model_url_ok(u)) json_array_append_new(arr, json_string(u));
 				else if (*u) warn(im, c, "« %s » n'est pas une adresse web : gardé dans la provenance seulement", u);
 				free(u);
 			}

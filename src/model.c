@@ -208,7 +208,7 @@ static char *check_string(const struct field *f, const char *label, const json_t
 	return t;
 }
 
-static bool url_ok(const char *u)
+bool model_url_ok(const char *u)
 {
 	size_t n = strlen(u);
 	if (n > 2000) return false;
@@ -316,7 +316,7 @@ static json_t *check_object_item(const struct field *f, const json_t *item, size
 				}
 				json_object_set_new(out, k2, json_string(digits));
 			} else {
-				if (!url_ok(s2)) {
+				if (!model_url_ok(s2)) {
 					verrors_add(e, "validation.format", label, "« %s » : adresse invalide (http:// ou https:// attendu).", f->label);
 					free(s2);
 					json_decref(out);
@@ -351,7 +351,7 @@ static json_t *check_value(const struct field *f, const json_t *v, struct verror
 		json_t *out = NULL;
 		if (!*s) {
 			out = json_null();
-		} else if (f->type == F_URL && !url_ok(s)) {
+		} else if (f->type == F_URL && !model_url_ok(s)) {
 			verrors_add(e, "validation.format", n, "« %s » doit être une adresse web commençant par http:// ou https://.", f->label);
 		} else if (f->type == F_DATE && !date_ok(s)) {
 			verrors_add(e, "validation.format", n, "« %s » doit être une date AAAA, AAAA-MM ou AAAA-MM-JJ valide.", f->label);
@@ -642,6 +642,11 @@ int64_t model_techniques_mask(const json_t *doc)
 	return mask;
 }
 
+static bool is_list(enum ftype t)
+{
+	return t == F_ENUMS || t == F_STRS || t == F_URLS || t == F_ORGS || t == F_SUPPLIERS || t == F_LEGAL;
+}
+
 static void render_vocab(jsonw_t *w, const struct vocab *v)
 {
 	jw_arr(w);
@@ -670,7 +675,7 @@ void model_render_schema(jsonw_t *w)
 		jw_kstr(w, "visibility", f->vis == VIS_PUBLIC ? "public" : "restricted");
 		jw_kbool(w, "required", f->required);
 		jw_kstr(w, "section", f->section);
-		if (f->maxlen) jw_kint(w, f->type >= F_ENUMS && f->type != F_URL && f->type != F_BOOL && f->type != F_INT && f->type != F_NUM && f->type != F_DATE && f->type != F_ORG ? "max_items" : "max_length", f->maxlen);
+		if (f->maxlen) jw_kint(w, is_list(f->type) ? "max_items" : "max_length", f->maxlen);
 		if (f->type == F_NUM) {
 			jw_key(w, "minimum");
 			jw_num(w, f->min);

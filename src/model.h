@@ -144,6 +144,11 @@ bool model_is_meta_key(const char *key);
  * resolves them. */
 json_t *model_validate(const json_t *input, const json_t *base, struct verrors *errs);
 
+/* true if u is an http(s) URL we accept: a host, at most 2000 bytes, no
+ * white space, control characters, quotes, angle brackets, backslashes or
+ * backquotes. */
+bool model_url_ok(const char *u);
+
 /* ==== Representation ==== */
 
 /* Resolves an organisation key to its public summary: writes a JSON object
