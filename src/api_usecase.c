@@ -121,8 +121,10 @@ static int check_owner_rights(struct req *r, const json_t *doc, const char *stat
 		return -1;
 	}
 	if (rc == 0) {
-		api_error(r, 422, "validation.not_found", "owner", "Organisation porteuse « %.60s » introuvable.",
-		          key ? key : "");
+		struct verrors e = { 0 };
+		verrors_add(&e, "validation.not_found", "owner", "Organisation porteuse « %.60s » introuvable.",
+		            key ? key : "");
+		api_verrors(r, &e);
 		return -1;
 	}
 	int64_t id = o.id;

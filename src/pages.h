@@ -23,8 +23,9 @@
 struct search_result;
 
 /* The accessibility compliance status shown in the footer of every page and
- * on /accessibilite (one place to change it after the audit). */
-#define HTML_A11Y_STATUS "partiellement conforme"
+ * on /accessibilite (one place to change it after the audit). Without a
+ * valid audit, RGAA requires "non conforme". */
+#define HTML_A11Y_STATUS "non conforme"
 
 /* Layout: <!doctype html>...<main id="contenu">. title is text (escaped);
  * " — IA·T" is appended in <title>. Sets r->content_type to HTML. */

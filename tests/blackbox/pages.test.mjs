@@ -192,7 +192,7 @@ test('GET /accessibilite: the accessibility statement', async () => {
   const r = await get('/accessibilite');
   assertHtmlPage(r);
   assert.match(h1Text(r.text), /[Aa]ccessibilité/);
-  assert.match(r.text, /partiellement conforme/);
+  assert.match(r.text, /non conforme/);
   assert.match(r.text, /RGAA/);
 });
 
