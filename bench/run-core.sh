@@ -35,9 +35,12 @@ trap 'kill $PID 2>/dev/null || true' EXIT
 for i in $(seq 50); do curl -sf http://127.0.0.1:$PORT/healthz >/dev/null && break; sleep 0.1; done
 curl -s -o /dev/null "http://127.0.0.1:$PORT/api/v1/usecases?q=warmup"
 echo "== record by id (JSON), random ids over 100k: wrk -t2 -c32 -d15s"
-for run in 1 2; do IAT_N=100000 wrk -t2 -c32 -d15s --latency -s bench/byid.lua http://127.0.0.1:$PORT | grep -E "Requests/sec|50%|99%|Socket|Non-2xx"; done
-echo "== two-word search, 14 queries in rotation: wrk -t1 -c4 -d15s"
-for run in 1 2; do wrk -t1 -c4 -d15s --latency -s bench/search2.lua http://127.0.0.1:$PORT | grep -E "Requests/sec|50%|90%|99%|Socket|Non-2xx"; done
+show() { grep -E "Requests/sec|^ +(50|90|99)%|Socket|Non-2xx"; }
+for run in 1 2; do IAT_N=100000 wrk -t2 -c32 -d15s --latency -s bench/byid.lua http://127.0.0.1:$PORT | show; done
+echo "== two-word search, 14 queries in rotation, one client: wrk -t1 -c1 -d15s"
+for run in 1 2; do wrk -t1 -c1 -d15s --latency -s bench/search2.lua http://127.0.0.1:$PORT | show; done
+echo "== two-word search, 14 queries in rotation, 4 clients: wrk -t1 -c4 -d15s"
+for run in 1 2; do wrk -t1 -c4 -d15s --latency -s bench/search2.lua http://127.0.0.1:$PORT | show; done
 echo "== matches per query"
 for q in $(grep -o '"[a-z%0-9]*"' bench/search2.lua | tr -d '"'); do
   curl -s -w " %{time_total}s $q\n" "http://127.0.0.1:$PORT/api/v1/usecases?q=$q&per_page=20" | grep -o '"total":[0-9]*\| [0-9.]*s [a-z%0-9]*$' | tr '\n' ' '; echo
