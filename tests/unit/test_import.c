@@ -17,6 +17,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "testdb.h"
+
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,56 +37,22 @@
 static char template_path[64];
 static db_t *template_db;
 
-static const char *src_dir(void)
-{
-	const char *d = getenv("IAT_SOURCE_DIR");
-	return d && *d ? d : ".";
-}
-
 static char *fixture(const char *name)
 {
-	return xasprintf("%s/tests/fixtures/interconnectes/%s", src_dir(), name);
+	return xasprintf("%s/tests/fixtures/interconnectes/%s", testdb_src_dir(), name);
 }
 
 static int group_setup(void **state)
 {
-	snprintf(template_path, sizeof template_path, "/tmp/iat-test-import-XXXXXX");
-	int fd = mkstemp(template_path);
-	if (fd < 0) return -1;
-	close(fd);
-	char *err = NULL;
-	template_db = db_open(template_path, DB_CREATE, &err);
-	if (!template_db) {
-		fprintf(stderr, "db_open: %s\n", err);
-		return -1;
-	}
-	if (db_migrate(template_db) < 0) return -1;
-	char *dir = xasprintf("%s/node_modules/@etalab/decoupage-administratif/data", src_dir());
-	struct org_load_stats s;
-	int rc = org_load_reference(template_db, dir, false, &s, &err);
-	free(dir);
-	if (rc < 0) {
-		fprintf(stderr, "org_load_reference: %s\n", err);
-		free(err);
-		return -1;
-	}
+	template_db = testdb_template(template_path, sizeof template_path, "import", "node_modules/@etalab/decoupage-administratif/data");
+	if (!template_db) return -1;
 	return 0;
-}
-
-static void remove_db(const char *path)
-{
-	char *w = xasprintf("%s-wal", path), *m = xasprintf("%s-shm", path);
-	unlink(path);
-	unlink(w);
-	unlink(m);
-	free(w);
-	free(m);
 }
 
 static int group_teardown(void **state)
 {
 	db_close(template_db);
-	remove_db(template_path);
+	testdb_remove(template_path);
 	return 0;
 }
 
@@ -99,17 +67,8 @@ struct tdb {
 static int test_setup(void **state)
 {
 	struct tdb *t = xcalloc(1, sizeof *t);
-	snprintf(t->path, sizeof t->path, "/tmp/iat-test-import-XXXXXX");
-	int fd = mkstemp(t->path);
-	if (fd < 0) return -1;
-	close(fd);
-	char *err = NULL;
-	if (db_backup(template_db, t->path, &err) < 0) {
-		fprintf(stderr, "db_backup: %s\n", err);
-		return -1;
-	}
-	t->db = db_open(t->path, 0, &err);
-	if (!t->db || db_migrate(t->db) < 0) return -1;
+	t->db = testdb_copy(template_db, t->path, sizeof t->path, "import");
+	if (!t->db) return -1;
 	*state = t;
 	return 0;
 }
@@ -118,7 +77,7 @@ static int test_teardown(void **state)
 {
 	struct tdb *t = *state;
 	db_close(t->db);
-	remove_db(t->path);
+	testdb_remove(t->path);
 	buf_free(&t->warnings);
 	free(t);
 	return 0;
@@ -620,10 +579,7 @@ static void test_dry_run(void **state)
 static void test_no_reference(void **state)
 {
 	char path[64];
-	snprintf(path, sizeof path, "/tmp/iat-test-import-XXXXXX");
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	close(fd);
+	assert_int_equal(testdb_tmpname(path, sizeof path, "import"), 0);
 	char *err = NULL;
 	db_t *db = db_open(path, DB_CREATE, &err);
 	assert_non_null(db);
@@ -636,7 +592,7 @@ static void test_no_reference(void **state)
 	free(csv);
 	assert_int_equal(count(db, "SELECT count(*) FROM organisation"), 0);
 	db_close(db);
-	remove_db(path);
+	testdb_remove(path);
 }
 
 /* A re-import with a changed cell makes a new version; blank lines and

@@ -39,6 +39,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "testdb.h"
+
 #include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -167,44 +169,10 @@ static void resave(db_t *db, int64_t id, const char *state, const char *field, c
 static char template_path[64];
 static db_t *template_db;
 
-static const char *src_dir(void)
-{
-	const char *d = getenv("IAT_SOURCE_DIR");
-	return d && *d ? d : ".";
-}
-
-static void remove_db(const char *path)
-{
-	char *w = xasprintf("%s-wal", path), *m = xasprintf("%s-shm", path);
-	unlink(path);
-	unlink(w);
-	unlink(m);
-	free(w);
-	free(m);
-}
-
 static int group_setup(void **state)
 {
-	snprintf(template_path, sizeof template_path, "/tmp/iat-test-search-XXXXXX");
-	int fd = mkstemp(template_path);
-	if (fd < 0) return -1;
-	close(fd);
-	char *err = NULL;
-	template_db = db_open(template_path, DB_CREATE, &err);
-	if (!template_db) {
-		fprintf(stderr, "db_open: %s\n", err);
-		return -1;
-	}
-	if (db_migrate(template_db) < 0) return -1;
-	char *dir = xasprintf("%s/tests/fixtures/orgs-mini", src_dir());
-	struct org_load_stats s;
-	int rc = org_load_reference(template_db, dir, false, &s, &err);
-	free(dir);
-	if (rc < 0) {
-		fprintf(stderr, "org_load_reference: %s\n", err);
-		free(err);
-		return -1;
-	}
+	template_db = testdb_template(template_path, sizeof template_path, "search", "tests/fixtures/orgs-mini");
+	if (!template_db) return -1;
 	for (int i = 0; i < NRECS; i++) {
 		if (save_rec(template_db, &recs[i]) != i + 1) {
 			fprintf(stderr, "record %d: unexpected id\n", i + 1);
@@ -217,7 +185,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
 	db_close(template_db);
-	remove_db(template_path);
+	testdb_remove(template_path);
 	return 0;
 }
 
@@ -229,16 +197,7 @@ struct tdb {
 static int test_setup(void **state)
 {
 	struct tdb *t = xcalloc(1, sizeof *t);
-	snprintf(t->path, sizeof t->path, "/tmp/iat-test-search-XXXXXX");
-	int fd = mkstemp(t->path);
-	if (fd < 0) return -1;
-	close(fd);
-	char *err = NULL;
-	if (db_backup(template_db, t->path, &err) < 0) {
-		fprintf(stderr, "db_backup: %s\n", err);
-		return -1;
-	}
-	t->db = db_open(t->path, 0, &err);
+	t->db = testdb_copy(template_db, t->path, sizeof t->path, "search");
 	if (!t->db) return -1;
 	*state = t;
 	return 0;
@@ -248,7 +207,7 @@ static int test_teardown(void **state)
 {
 	struct tdb *t = *state;
 	db_close(t->db);
-	remove_db(t->path);
+	testdb_remove(t->path);
 	free(t);
 	return 0;
 }
