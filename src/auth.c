@@ -7,12 +7,14 @@
  */
 #include "auth.h"
 
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "org.h"
+#include "text.h"
 #include "util.h"
 
 #define TOKEN_PREFIX "iat_"
@@ -31,6 +33,28 @@ static bool is_role(const struct viewer *v, const char *role)
 bool auth_is_curator(const struct viewer *v)
 {
 	return v->user_id && (is_role(v, "curator") || is_role(v, "admin"));
+}
+
+bool auth_is_admin(const struct viewer *v)
+{
+	return v->user_id && is_role(v, "admin");
+}
+
+bool auth_is_member(const struct viewer *v, int64_t org_id)
+{
+	for (int i = 0; i < v->norgs; i++)
+		if (v->orgs[i] == org_id) return v->user_id != 0;
+	return false;
+}
+
+bool auth_can_manage_members(const struct viewer *v, int64_t org_id)
+{
+	return auth_can_publish_org(v, org_id);
+}
+
+bool auth_can_see_members(const struct viewer *v, int64_t org_id)
+{
+	return auth_is_curator(v) || auth_is_member(v, org_id);
 }
 
 bool auth_can_read_restricted(const struct viewer *v)
@@ -67,6 +91,21 @@ static void token_hash(const char *token, unsigned char out[32])
 	crypto_generichash(out, 32, (const unsigned char *)token, strlen(token), NULL, 0);
 }
 
+static int hash_password(const char *pw, char out[crypto_pwhash_STRBYTES])
+{
+	return crypto_pwhash_str(out, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	                         crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0 ? 0 : -1;
+}
+
+/* A fixed hash verified when an account does not exist, so that sign-in
+ * takes as long either way. */
+static char dummy_hash[crypto_pwhash_STRBYTES];
+
+static void make_dummy_hash(void)
+{
+	if (hash_password("mot de passe factice pour égaliser les durées", dummy_hash) < 0) dummy_hash[0] = 0;
+}
+
 static int load_memberships(db_t *db, struct viewer *v)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT org_id, role FROM membership WHERE user_id = ?1 ORDER BY org_id");
@@ -81,6 +120,111 @@ static int load_memberships(db_t *db, struct viewer *v)
 	}
 	db_reset(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int auth_viewer_load(db_t *db, int64_t uid, struct viewer *out)
+{
+	memset(out, 0, sizeof *out);
+	sqlite3_stmt *st = db_stmt(db, "SELECT role FROM user WHERE id = ?1 AND disabled = 0");
+	if (!st) return -1;
+	db_bind_int(st, 1, uid);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->user_id = uid;
+		snprintf(out->role, sizeof out->role, "%s", (const char *)sqlite3_column_text(st, 0));
+	}
+	db_reset(st);
+	if (rc == SQLITE_DONE) return 0;
+	if (rc != SQLITE_ROW) return -1;
+	if (load_memberships(db, out) < 0) return -1;
+	return 1;
+}
+
+int auth_role_refresh(db_t *db, int64_t uid)
+{
+	sqlite3_stmt *st = db_stmt(db,
+	    "UPDATE user SET role = CASE "
+	    " WHEN EXISTS (SELECT 1 FROM membership WHERE user_id = ?1 AND role = 'referent') THEN 'referent' "
+	    " WHEN EXISTS (SELECT 1 FROM membership WHERE user_id = ?1) THEN 'agent' "
+	    " ELSE 'citizen' END "
+	    "WHERE id = ?1 AND role NOT IN ('curator', 'admin')");
+	if (!st) return -1;
+	db_bind_int(st, 1, uid);
+	return db_step_done(st);
+}
+
+/* ==== Passwords ==== */
+
+const char *auth_password_problem(const char *pw, const char *email)
+{
+	size_t bytes = strlen(pw);
+	if (bytes > AUTH_PASSWORD_MAX) return "Le mot de passe est trop long (256 octets au plus).";
+	if (!text_utf8_valid(pw, bytes) || text_has_control(pw, bytes))
+		return "Le mot de passe contient des caractères non permis.";
+	size_t chars = 0;
+	for (const unsigned char *p = (const unsigned char *)pw; *p; p++)
+		if ((*p & 0xC0) != 0x80) chars++;
+	if (chars < AUTH_PASSWORD_MIN) return "Le mot de passe doit compter au moins 12 caractères.";
+	if (email && str_ieq(pw, email)) return "Le mot de passe ne doit pas être votre adresse électronique.";
+	bool all_same = true;
+	for (size_t i = 1; i < bytes; i++)
+		if (pw[i] != pw[0]) all_same = false;
+	if (all_same) return "Le mot de passe ne doit pas répéter un seul caractère.";
+	return NULL;
+}
+
+int auth_password_set(db_t *db, int64_t uid, const char *pw)
+{
+	char h[crypto_pwhash_STRBYTES];
+	if (hash_password(pw, h) < 0) {
+		log_error("argon2id : mémoire insuffisante pour hacher un mot de passe");
+		return -1;
+	}
+	char ts[21];
+	iso8601_utc(now_unix(), ts);
+	sqlite3_stmt *st = db_stmt(db, "UPDATE user SET password_hash = ?2, password_changed_at = ?3 WHERE id = ?1");
+	if (!st) return -1;
+	db_bind_int(st, 1, uid);
+	db_bind_text(st, 2, h);
+	db_bind_text(st, 3, ts);
+	return db_step_done(st);
+}
+
+int auth_user_by_email(db_t *db, const char *email, int64_t *uid)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT id FROM user WHERE email = ?1");
+	if (!st) return -1;
+	db_bind_text(st, 1, email);
+	return db_one_int(st, uid);
+}
+
+int auth_password_check(db_t *db, const char *email, const char *pw, int64_t *uid)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, make_dummy_hash);
+	sqlite3_stmt *st = db_stmt(db, "SELECT id, password_hash FROM user WHERE email = ?1 AND disabled = 0");
+	if (!st) return -1;
+	db_bind_text(st, 1, email);
+	int rc = sqlite3_step(st);
+	char stored[crypto_pwhash_STRBYTES] = "";
+	int64_t id = 0;
+	if (rc == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		const char *h = (const char *)sqlite3_column_text(st, 1);
+		if (h) snprintf(stored, sizeof stored, "%s", h);
+	}
+	db_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) return -1;
+	if (!stored[0]) {
+		if (crypto_pwhash_str_verify(dummy_hash, pw, strlen(pw)) == 0) log_warn("hash factice vérifié ?");
+		return 0;
+	}
+	if (crypto_pwhash_str_verify(stored, pw, strlen(pw)) != 0) return 0;
+	if (crypto_pwhash_str_needs_rehash(stored, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	                                   crypto_pwhash_MEMLIMIT_INTERACTIVE) == 1)
+		auth_password_set(db, id, pw);
+	*uid = id;
+	return 1;
 }
 
 int auth_token_lookup(db_t *db, const char *token, struct viewer *out)
@@ -120,7 +264,7 @@ int auth_audit(db_t *db, int64_t user_id, const char *action, const char *target
 	return db_step_done(st);
 }
 
-static bool email_ok(const char *e)
+bool auth_email_ok(const char *e)
 {
 	size_t n = strlen(e);
 	if (n < 3 || n > 254) return false;
@@ -143,7 +287,7 @@ int64_t auth_user_add(db_t *db, const char *email, const char *org_ref, const ch
 		*err = xasprintf("rôle inconnu « %s » (agent, referent, curator ou admin)", role);
 		return -1;
 	}
-	if (!email_ok(email)) {
+	if (!auth_email_ok(email)) {
 		*err = xasprintf("adresse électronique invalide : « %s »", email);
 		return -1;
 	}
@@ -170,7 +314,8 @@ int64_t auth_user_add(db_t *db, const char *email, const char *org_ref, const ch
 	if (db_begin(db) < 0) goto fail;
 	sqlite3_stmt *st = db_stmt(db,
 	    "INSERT INTO user(email, role, created_at) VALUES (?1, ?2, ?3) "
-	    "ON CONFLICT(email) DO UPDATE SET role = excluded.role RETURNING id");
+	    "ON CONFLICT(email) DO UPDATE SET role = CASE WHEN excluded.role IN ('curator','admin') THEN excluded.role "
+	    "WHEN user.role IN ('curator','admin') THEN user.role ELSE excluded.role END RETURNING id");
 	if (!st) goto fail;
 	db_bind_text(st, 1, email);
 	db_bind_text(st, 2, role);
@@ -185,6 +330,7 @@ int64_t auth_user_add(db_t *db, const char *email, const char *org_ref, const ch
 		db_bind_text(st, 3, strcmp(role, "agent") == 0 ? "agent" : "referent");
 		db_bind_text(st, 4, ts);
 		if (db_step_done(st) < 0) goto fail;
+		if (auth_role_refresh(db, uid) < 0) goto fail;
 	}
 	char *key = org_ref ? org_key(&o) : NULL;
 	char *detail = xasprintf("role=%s%s%s", role, key ? " org=" : "", key ? key : "");

@@ -48,6 +48,47 @@ bool auth_can_publish_org(const struct viewer *v, int64_t org_id);
  * and retracted records are public; others only for editors. */
 bool auth_can_read_usecase(const struct viewer *v, const char *state, int64_t org_id);
 
+/* Is the viewer an admin? */
+bool auth_is_admin(const struct viewer *v);
+/* Is the viewer a member (agent or referent) of org_id? Curators are not
+ * members (use auth_can_edit_org for rights). */
+bool auth_is_member(const struct viewer *v, int64_t org_id);
+/* May the viewer accept, refuse and manage the members of org_id (referent
+ * of it, or curator/admin)? */
+bool auth_can_manage_members(const struct viewer *v, int64_t org_id);
+/* May the viewer see the member list of org_id (member, curator, admin)? */
+bool auth_can_see_members(const struct viewer *v, int64_t org_id);
+
+/* Load the viewer of account uid (role and memberships). 1 found and not
+ * disabled, 0 otherwise, -1 database error. */
+int auth_viewer_load(db_t *db, int64_t uid, struct viewer *out);
+
+/* Recompute the account role from its memberships (citizen, agent or
+ * referent); curators and admins keep theirs. 0 or -1. */
+int auth_role_refresh(db_t *db, int64_t uid);
+
+/* ==== Passwords (argon2id, libsodium crypto_pwhash_str) ====
+ * Parameters: crypto_pwhash_OPSLIMIT_INTERACTIVE (2 passes) and
+ * crypto_pwhash_MEMLIMIT_INTERACTIVE (64 MiB); the encoded hash carries its
+ * parameters, so they can be raised later and old hashes still verify (and
+ * are rehashed at the next sign-in). */
+#define AUTH_PASSWORD_MIN 12    /* characters */
+#define AUTH_PASSWORD_MAX 256   /* bytes */
+
+/* NULL if pw is acceptable for this e-mail, else a French message. */
+const char *auth_password_problem(const char *pw, const char *email);
+/* Is e an acceptable e-mail address (syntax only)? */
+bool auth_email_ok(const char *e);
+/* Set the account's password (hashes it) and record password_changed_at.
+ * 0 or -1. Does not end sessions (the caller does). */
+int auth_password_set(db_t *db, int64_t uid, const char *pw);
+/* Check e-mail + password. 1 and *uid when they match an active account,
+ * 0 otherwise (the time taken does not tell whether the e-mail exists),
+ * -1 database error. */
+int auth_password_check(db_t *db, const char *email, const char *pw, int64_t *uid);
+/* Account id by e-mail (any case). 1/0/-1. */
+int auth_user_by_email(db_t *db, const char *email, int64_t *uid);
+
 /* Resolve a bearer token to a viewer. 1 found (and not revoked, account
  * not disabled), 0 unknown, -1 database error. */
 int auth_token_lookup(db_t *db, const char *token, struct viewer *out);

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "assets.h"
+#include "auth.h"
 #include "model.h"
 #include "org.h"
 #include "store.h"
@@ -49,6 +50,48 @@ static void nav_item(buf_t *b, const char *path, const char *href, const char *l
 static bool has_own_search(const char *path)
 {
 	return strcmp(path, "/") == 0 || strcmp(path, "/recherche") == 0;
+}
+
+/* One-time messages after a form post (req_flash()): code → French text.
+ * Only codes of this table are shown, so the cookie cannot inject text. */
+static const struct {
+	const char *code;
+	const char *text;
+} flashes[] = {
+	{ "signed-in", "Vous êtes connecté." },
+	{ "signed-out", "Vous êtes déconnecté." },
+	{ "signed-up", "Votre compte est créé et vous êtes connecté." },
+	{ "password-changed", "Votre mot de passe est changé. Vos autres sessions sont fermées." },
+	{ "reset-sent", "Si un compte existe pour cette adresse, un lien de réinitialisation vient d'y être envoyé. Il est valable une heure." },
+	{ "password-reset", "Votre mot de passe est réinitialisé : vous pouvez vous connecter." },
+	{ "join-requested", "Votre demande d'adhésion est envoyée aux référents de l'organisation." },
+	{ "join-cancelled", "Votre demande d'adhésion est annulée." },
+	{ "join-accepted", "La demande d'adhésion est acceptée." },
+	{ "join-refused", "La demande d'adhésion est refusée." },
+	{ "member-updated", "Les droits du membre sont modifiés." },
+	{ "member-removed", "Le membre est retiré de l'organisation." },
+	{ "account-deleted", "Votre compte est supprimé." },
+	{ "saved", "La fiche est enregistrée." },
+	{ "created", "La fiche est créée en brouillon." },
+	{ "submitted", "La fiche est soumise à la relecture des référents de votre organisation." },
+	{ "published", "La fiche est publiée." },
+	{ "changes-requested", "Les modifications demandées sont transmises à l'organisation." },
+	{ "retracted", "La fiche est retirée. Elle reste consultable avec la mention « retirée »." },
+	{ "reported", "Merci : votre signalement est transmis à l'organisation qui publie la fiche." },
+	{ "report-answered", "Votre réponse au signalement est enregistrée." },
+};
+
+static void flash(struct req *r)
+{
+	const char *code = req_cookie(r, "iat_flash");
+	if (!code) return;
+	req_set_cookie(r, "iat_flash", "x", 0);
+	r->no_etag = true;
+	for (size_t i = 0; i < ARRAY_LEN(flashes); i++)
+		if (strcmp(flashes[i].code, code) == 0) {
+			buf_fmt(&r->out, "<div class=\"flash\" role=\"status\"><p>%h</p></div>\n", flashes[i].text);
+			return;
+		}
 }
 
 void html_begin(struct req *r, const char *title)
@@ -92,9 +135,24 @@ void html_begin(struct req *r, const char *title)
 	buf_puts(b, "</div>\n<nav class=\"site-nav\" aria-label=\"Menu principal\">\n<ul class=\"wrap\">\n");
 	nav_item(b, path, "/", "Accueil");
 	nav_item(b, path, "/recherche", "Rechercher");
-	nav_item(b, path, "/accessibilite", "Accessibilité");
+	const struct viewer *v = &r->viewer;
+	if (v->user_id) {
+		if (v->norgs > 0) nav_item(b, path, "/espace", "Mon organisation");
+		if (auth_is_curator(v)) nav_item(b, path, "/relecture", "Relecture");
+		if (auth_is_admin(v)) nav_item(b, path, "/admin/journal", "Journal d'audit");
+		nav_item(b, path, "/compte", "Mon compte");
+		buf_fmt(b,
+		        "<li><form class=\"signout\" method=\"post\" action=\"/deconnexion\">"
+		        "<input type=\"hidden\" name=\"csrf\" value=\"%h\">"
+		        "<button type=\"submit\" class=\"link-button\">Se déconnecter</button></form></li>\n",
+		        req_csrf(r));
+	} else {
+		nav_item(b, path, "/connexion", "Se connecter");
+		nav_item(b, path, "/inscription", "Créer un compte");
+	}
 	buf_puts(b, "</ul>\n</nav>\n</header>\n"
 	            "<main id=\"contenu\" tabindex=\"-1\" class=\"wrap\">\n");
+	flash(r);
 }
 
 void html_end(struct req *r)
@@ -108,6 +166,8 @@ void html_end(struct req *r)
 	         "Intercommunalités de France.</p>\n"
 	         "<ul class=\"footer-links\">\n"
 	         "<li><a href=\"/accessibilite\">Accessibilité : " HTML_A11Y_STATUS " (RGAA 4.1)</a></li>\n"
+	         "<li><a href=\"/mentions-legales\">Mentions légales</a></li>\n"
+	         "<li><a href=\"/donnees-personnelles\">Données personnelles</a></li>\n"
 	         "<li><a href=\"/api/v1/usecases\">Données ouvertes : API des fiches (JSON)</a></li>\n"
 	         "<li><a href=\"/api/v1/schema\">Modèle de données des fiches</a></li>\n"
 	         "</ul>\n"
@@ -397,4 +457,76 @@ void html_pagination(buf_t *b, const char *base, int page, int npages)
 	}
 	buf_free(&u);
 	buf_puts(b, "</ul>\n</nav>\n");
+}
+
+/* ==== Forms ==== */
+
+void html_form_begin(struct req *r, const char *action, const char *cls)
+{
+	buf_fmt(&r->out, "<form method=\"post\" action=\"%h\" class=\"%h\" novalidate>\n"
+	                 "<input type=\"hidden\" name=\"csrf\" value=\"%h\">\n",
+	        action, cls ? cls : "form", req_csrf(r));
+}
+
+const char *html_ferr(const struct verrors *e, const char *field)
+{
+	if (!e) return NULL;
+	int n = e->count < (int)ARRAY_LEN(e->items) ? e->count : (int)ARRAY_LEN(e->items);
+	for (int i = 0; i < n; i++)
+		if (strcmp(e->items[i].field, field) == 0) return e->items[i].message;
+	return NULL;
+}
+
+void html_error_summary(buf_t *b, const struct verrors *e)
+{
+	if (!e || e->count == 0) return;
+	int n = e->count < (int)ARRAY_LEN(e->items) ? e->count : (int)ARRAY_LEN(e->items);
+	buf_puts(b, "<div class=\"error-summary\" role=\"alert\" aria-labelledby=\"erreurs-titre\" tabindex=\"-1\" id=\"erreurs\">\n"
+	            "<h2 id=\"erreurs-titre\">");
+	html_count(b, e->count, "erreur à corriger", "erreurs à corriger");
+	buf_puts(b, "</h2>\n<ul>\n");
+	for (int i = 0; i < n; i++) {
+		if (e->items[i].field[0])
+			buf_fmt(b, "<li><a href=\"#f-%h\">%h</a></li>\n", e->items[i].field, e->items[i].message);
+		else
+			buf_fmt(b, "<li>%h</li>\n", e->items[i].message);
+	}
+	buf_puts(b, "</ul>\n</div>\n");
+}
+
+void html_field_error(buf_t *b, const struct verrors *e, const char *field)
+{
+	const char *m = html_ferr(e, field);
+	if (m) buf_fmt(b, "<p class=\"field-error\" id=\"e-%h\"><span class=\"visually-hidden\">Erreur : </span>%h</p>\n", field, m);
+}
+
+void html_input(buf_t *b, const struct html_field *f, const struct verrors *e)
+{
+	const char *err = html_ferr(e, f->name);
+	buf_fmt(b, "<div class=\"field%h\">\n<label for=\"f-%h\">%h", err ? " field-invalid" : "", f->name, f->label);
+	if (f->required) buf_puts(b, " <span class=\"req\">(obligatoire)</span>");
+	buf_puts(b, "</label>\n");
+	if (f->help) buf_fmt(b, "<p class=\"help\" id=\"h-%h\">%h</p>\n", f->name, f->help);
+	html_field_error(b, e, f->name);
+	const char *type = f->type ? f->type : "text";
+	bool area = strcmp(type, "textarea") == 0;
+	buf_fmt(b, area ? "<textarea" : "<input type=\"%h\"", type);
+	buf_fmt(b, " id=\"f-%h\" name=\"%h\"", f->name, f->name);
+	if (f->autocomplete) buf_fmt(b, " autocomplete=\"%h\"", f->autocomplete);
+	if (f->maxlength > 0) buf_fmt(b, " maxlength=\"%d\"", f->maxlength);
+	if (f->required) buf_puts(b, " required aria-required=\"true\"");
+	if (err) buf_puts(b, " aria-invalid=\"true\"");
+	if (f->help || err) {
+		buf_puts(b, " aria-describedby=\"");
+		if (f->help) buf_fmt(b, "h-%h", f->name);
+		if (err) buf_fmt(b, "%he-%h", f->help ? " " : "", f->name);
+		buf_puts(b, "\"");
+	}
+	if (area)
+		buf_fmt(b, " rows=\"%d\">%h</textarea>\n", f->rows > 0 ? f->rows : 5, f->value ? f->value : "");
+	else if (strcmp(type, "password") == 0)
+		buf_puts(b, ">\n");   /* a password is never sent back */
+	else
+		buf_fmt(b, " value=\"%h\">\n", f->value ? f->value : "");
+	buf_puts(b, "</div>\n");
 }

@@ -30,6 +30,7 @@
 #define HTTP_MAX_BODY (1 << 20)   /* 1 MiB: larger bodies get 413 */
 #define HTTP_MAX_PARAMS 64
 #define HTTP_MAX_ROUTE_ARGS 4
+#define HTTP_MAX_FORM 256         /* fields of one form post */
 
 struct qparam {
 	char *name;
@@ -55,12 +56,21 @@ struct req {
 	struct viewer viewer;
 	const char *args[HTTP_MAX_ROUTE_ARGS];   /* captured {} path segments (decoded) */
 	int nargs;
+	/* form posts (routes with R_FORM): the decoded fields, in order */
+	struct qparam form[HTTP_MAX_FORM];
+	int nform;
+	/* web sessions (router.c): the session token from the cookie, and the
+	 * CSRF token forms must carry (the session's, or the visitor's
+	 * double-submit cookie); empty until req_csrf() makes one */
+	const char *session_token;
+	char csrf[48];
+	bool https;              /* served over https (base URL or trusted proxy) */
 	uint64_t t0;
 	/* response */
 	int status;
 	const char *content_type;
 	buf_t out;
-	char *extra_headers[8];  /* "Name: value" heap strings */
+	char *extra_headers[12]; /* "Name\nvalue" heap strings */
 	int nextra;
 	bool cors;               /* route allows CORS for this reply */
 	bool no_etag;
@@ -81,6 +91,47 @@ void req_add_header(struct req *r, const char *name, const char *value);
 /* Client address as text (for logs and rate limits). */
 void req_client_addr(struct req *r, char *out, size_t outsz);
 
+/* Value of form field name (first occurrence) or NULL. Form values keep
+ * their line breaks (normalised to \n); they are valid UTF-8 without other
+ * control characters (the router rejected the post otherwise). */
+const char *req_form(const struct req *r, const char *name);
+/* Every value of a repeated form field (checkboxes, multiple selects):
+ * up to max pointers into vals; returns the number found. */
+int req_form_all(const struct req *r, const char *name, const char **vals, int max);
+/* Cookie value or NULL. */
+const char *req_cookie(struct req *r, const char *name);
+/* Set a cookie: HttpOnly, SameSite=Lax, Path=/, Secure over https.
+ * max_age < 0: a session cookie; 0: delete it. value must be a token
+ * (letters, digits, '-', '_', '.'). */
+void req_set_cookie(struct req *r, const char *name, const char *value, int max_age);
+/* The CSRF token to put in this page's forms: the session's when signed
+ * in, else the visitor's double-submit cookie (created now if absent). */
+const char *req_csrf(struct req *r);
+/* A one-time message shown on the next page (a code of html.c's flash
+ * table, e.g. "signed-in"): a short-lived cookie, read and cleared by
+ * html_begin(). */
+void req_flash(struct req *r, const char *code);
+/* 303 See Other to a local path (after a form post). */
+void req_redirect(struct req *r, const char *location);
+/* Is p a safe local return path ("/..." but not "//..." nor "/\...",
+ * printable ASCII, at most 512 bytes)? For ?retour= parameters. */
+bool http_local_path_ok(const char *p);
+
+/* Parse an application/x-www-form-urlencoded body into r->form. 0, or -1
+ * with the name of the faulty field in *bad (heap, or NULL). */
+int http_parse_form(struct req *r, char **bad);
+
+/* Throttle an action: at most max events per window seconds for this
+ * (scope, key), e.g. ("signin-addr", "192.0.2.1"). true if the event may
+ * go ahead (and is counted); otherwise *retry_after seconds. In memory,
+ * per process. */
+bool server_throttle(struct server *s, const char *scope, const char *key, int max, int window,
+                     int *retry_after);
+/* Clear a throttle (after a successful sign-in for the account). */
+void server_throttle_clear(struct server *s, const char *scope, const char *key);
+/* The configured public base URL ("" when none), e.g. for links in
+ * messages of the outbox. */
+const char *server_base_url(struct server *s);
 /* Percent-decode s[0..len) ('+' as space when plus_space). Returns a heap
  * string, or NULL on a malformed escape, invalid UTF-8 or a control
  * character. */
@@ -93,6 +144,7 @@ struct server_config {
 	const char *listen;   /* HOST:PORT, [V6]:PORT */
 	int threads;
 	int write_rate;       /* API writes per minute per account (0: unlimited) */
+	const char *base_url; /* public address, e.g. https://iat.example.fr (NULL: none) */
 	bool quiet;
 };
 

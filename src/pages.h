@@ -15,6 +15,7 @@
 #ifndef IAT_PAGES_H
 #define IAT_PAGES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "buf.h"
@@ -68,6 +69,39 @@ void html_pagination(buf_t *b, const char *base, int page, int npages);
 /* Append base + "page=N" as a raw URL (same rule as html_pagination). */
 void html_page_url(buf_t *b, const char *base, int page);
 
+/* ==== Forms (html.c) ====
+ * Conventions of every form: method="post", a hidden "csrf" field (checked
+ * by the router), the input of field NAME has id "f-NAME", its help
+ * "h-NAME" and its error "e-NAME" (linked with aria-describedby); on error
+ * the page title starts with "Erreur : ", an error summary (role="alert")
+ * comes first and links to each field, and every value is sent back
+ * (except passwords). */
+struct verrors;
+
+/* <form method="post" action=...> with the CSRF field. cls may be NULL.
+ * Close with buf_puts(&r->out, "</form>\n"). */
+void html_form_begin(struct req *r, const char *action, const char *cls);
+/* First error message for field, or NULL. */
+const char *html_ferr(const struct verrors *e, const char *field);
+/* The summary of errors (nothing when there is none). */
+void html_error_summary(buf_t *b, const struct verrors *e);
+/* The error paragraph of one field (id "e-FIELD"), if any. */
+void html_field_error(buf_t *b, const struct verrors *e, const char *field);
+
+/* One labelled input with its help and error. */
+struct html_field {
+	const char *name;          /* form name; id is "f-" + name */
+	const char *label;
+	const char *help;          /* or NULL */
+	const char *type;          /* text (default), email, password, search, number, url, date, textarea */
+	const char *value;         /* current value (escaped here), NULL = empty */
+	const char *autocomplete;  /* e.g. "email", "current-password", "new-password" */
+	int maxlength;             /* 0: none */
+	int rows;                  /* textarea */
+	bool required;
+};
+void html_input(buf_t *b, const struct html_field *f, const struct verrors *e);
+
 /* ==== Handlers ==== */
 
 int page_home(struct req *r);
@@ -76,5 +110,15 @@ int page_usecase(struct req *r);
 int page_org(struct req *r);
 int page_static(struct req *r);
 int page_accessibility(struct req *r);
+
+/* ---- accounts, sessions, memberships (page_account.c, page_member.c) ---- */
+
+/* ---- writing records and the publication workflow (page_edit.c, page_workspace.c) ---- */
+
+/* ---- history, comparison, audit (page_history.c, page_audit.c) ---- */
+
+/* ---- error reports (page_report.c) ---- */
+
+/* ---- legal pages (page_legal.c) ---- */
 
 #endif

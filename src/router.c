@@ -13,6 +13,7 @@
 
 #include "api.h"
 #include "pages.h"
+#include "session.h"
 #include "util.h"
 
 #define LIST_PARAMS "q page per_page sort theme status org_kind region departement population_band ai_technique risk_level owner"
@@ -35,6 +36,16 @@ static const struct route routes[] = {
 	{ "GET",   "/organisations/{}",             page_org,             CAP_NONE, 0,                              "page" },
 	{ "GET",   "/accessibilite",                page_accessibility,   CAP_NONE, 0,                              "" },
 	{ "GET",   "/static/{}",                    page_static,          CAP_NONE, 0,                              "v" },
+
+	/* ---- accounts, sessions, memberships (page_account.c, page_member.c) ---- */
+
+	/* ---- writing records and the publication workflow (page_edit.c, page_workspace.c) ---- */
+
+	/* ---- history, comparison, audit (page_history.c, page_audit.c) ---- */
+
+	/* ---- error reports (page_report.c) ---- */
+
+	/* ---- legal pages (page_legal.c) ---- */
 };
 /* clang-format on */
 
@@ -85,6 +96,41 @@ static void fail(struct req *r, bool api, int status, const char *code, const ch
 		api_error(r, status, code, field, "%s", message);
 	else
 		page_error(r, status, message);
+}
+
+/* The session cookie, when present, gives the viewer (pages only). An
+ * unknown or expired cookie is deleted. 0 or -1. */
+static int load_session(struct req *r)
+{
+	const char *tok = req_cookie(r, SESSION_COOKIE);
+	if (!tok) return 0;
+	char csrf[CSRF_TOKEN_LEN + 1];
+	int rc = session_lookup(r->db, tok, &r->viewer, csrf);
+	if (rc < 0) return -1;
+	if (rc == 0) {
+		req_set_cookie(r, SESSION_COOKIE, "x", 0);
+		return 0;
+	}
+	r->session_token = tok;
+	snprintf(r->csrf, sizeof r->csrf, "%s", csrf);
+	return 0;
+}
+
+/* A form post is accepted when its "csrf" field equals the session's token
+ * (signed in) or the visitor's double-submit cookie (not signed in), and
+ * when an Origin header, if sent, is this site. */
+static bool csrf_ok(struct req *r)
+{
+	const char *origin = req_header(r, "Origin");
+	const char *host = req_header(r, "Host");
+	if (origin && strcmp(origin, "null") != 0) {
+		const char *p = strstr(origin, "://");
+		if (!p || !host || strcmp(p + 3, host) != 0) return false;
+	}
+	const char *sent = req_form(r, "csrf");
+	if (r->viewer.user_id) return session_token_eq(sent, r->csrf);
+	const char *cookie = req_cookie(r, CSRF_COOKIE);
+	return session_token_eq(sent, cookie);
 }
 
 void router_dispatch(struct req *r)
@@ -165,9 +211,34 @@ void router_dispatch(struct req *r)
 			return;
 		}
 	}
+	if (!api && !authz && load_session(r) < 0) {
+		fail(r, api, 500, "server.database", NULL, "Erreur interne.");
+		return;
+	}
 	if ((rt->caps & CAP_AUTH) && r->viewer.user_id == 0) {
 		req_add_header(r, "WWW-Authenticate", "Bearer");
 		fail(r, api, 401, "auth.missing_token", NULL, "Authentification requise : jeton d'API (Authorization: Bearer ...).");
+		return;
+	}
+	if ((rt->caps & (CAP_USER | CAP_CURATOR | CAP_ADMIN)) && r->viewer.user_id == 0) {
+		if (api) {
+			fail(r, api, 401, "auth.missing_token", NULL, "Authentification requise.");
+		} else if (strcmp(r->method, "GET") == 0) {
+			buf_t loc;
+			buf_init(&loc);
+			buf_puts(&loc, "/connexion?retour=");
+			buf_url(&loc, r->raw_uri, strlen(r->raw_uri));
+			req_redirect(r, buf_cstr(&loc));
+			buf_free(&loc);
+		} else {
+			fail(r, api, 401, "auth.missing_session", NULL,
+			     "Votre session a expiré : connectez-vous de nouveau, puis recommencez.");
+		}
+		return;
+	}
+	if (((rt->caps & CAP_CURATOR) && !auth_is_curator(&r->viewer)) ||
+	    ((rt->caps & CAP_ADMIN) && !auth_is_admin(&r->viewer))) {
+		fail(r, api, 403, "auth.forbidden", NULL, "Cette page est réservée à l'équipe de l'observatoire.");
 		return;
 	}
 	if (r->body_too_large) {
@@ -184,10 +255,25 @@ void router_dispatch(struct req *r)
 		}
 	}
 	if (rt->flags & R_FORM) {
-		/* HTML forms arrive with the accounts issue; no route uses this
-		 * flag yet, and a form post without the check must never run. */
-		fail(r, api, 403, "auth.csrf", NULL, "Jeton anti-falsification manquant ou invalide.");
-		return;
+		const char *ct = req_header(r, "Content-Type");
+		if (!ct || !str_starts(ct, "application/x-www-form-urlencoded")) {
+			fail(r, api, 415, "request.unsupported_media_type", NULL,
+			     "Formulaire attendu (application/x-www-form-urlencoded).");
+			return;
+		}
+		char *bad = NULL;
+		if (http_parse_form(r, &bad) < 0) {
+			char msg[160];
+			snprintf(msg, sizeof msg, "Champ de formulaire mal formé : « %.60s ».", bad ? bad : "?");
+			free(bad);
+			fail(r, api, 400, "request.bad_form", NULL, msg);
+			return;
+		}
+		if (!csrf_ok(r)) {
+			fail(r, api, 403, "auth.csrf",  NULL,
+			     "Ce formulaire a expiré ou ne vient pas de ce site. Rechargez la page et recommencez.");
+			return;
+		}
 	}
 	if (rt->flags & R_WRITE) {
 		int retry;

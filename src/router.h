@@ -10,6 +10,13 @@
  *   the bearer token is valid when one is given (401), the capability
  *   (401/403), the body size (413), the content type of JSON bodies (415),
  *   CSRF on form posts (flag R_FORM), and the per-account write rate (429).
+ * - Who is asking: an API route trusts only a bearer token, never the
+ *   session cookie (so a browser's cookie cannot authorise an API call);
+ *   a page trusts the session cookie (session.h), or a bearer token when a
+ *   script sends one (a browser never sends it on its own).
+ * - Pages that need an account redirect anonymous visitors to
+ *   /connexion?retour=PATH (303); a signed-in account without the
+ *   capability gets a 403 page.
  *   A handler therefore cannot forget any of these.
  * - Handlers return 0; they set r->status/r->out through api_*() or
  *   page_*() helpers.
@@ -24,13 +31,16 @@ typedef int (*handler_fn)(struct req *r);
 /* capabilities */
 #define CAP_NONE 0u
 #define CAP_AUTH 1u    /* an authenticated account (API token) */
+#define CAP_USER 2u    /* a signed-in account (web session); else a redirection to /connexion */
+#define CAP_CURATOR 4u /* a curator or an admin */
+#define CAP_ADMIN 8u   /* an admin */
 
 /* flags */
 #define R_API 1u        /* JSON errors, API envelope */
 #define R_CORS 2u       /* public GET: Access-Control-Allow-Origin: * */
 #define R_JSON_BODY 4u  /* requires Content-Type: application/json */
 #define R_WRITE 8u      /* counts against the write rate limit */
-#define R_FORM 16u      /* HTML form post: CSRF token required */
+#define R_FORM 16u      /* HTML form post: urlencoded body parsed into r->form, CSRF token required */
 
 struct route {
 	const char *method;

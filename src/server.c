@@ -36,10 +36,18 @@
 #include <sys/socket.h>
 
 #include "router.h"
+#include "session.h"
 #include "text.h"
 #include "util.h"
 
 #define RATE_SLOTS 1024
+#define THROTTLE_SLOTS 4096
+
+struct throttle_slot {
+	uint64_t key;      /* hash64 of scope + NUL + key; 0 = empty */
+	int64_t start;     /* start of the window (Unix seconds) */
+	int count;
+};
 
 struct rate_slot {
 	int64_t user_id;
@@ -53,6 +61,7 @@ struct server {
 	db_t **dbs;
 	size_t ndbs, capdbs;
 	struct rate_slot rate[RATE_SLOTS];
+	struct throttle_slot throttle[THROTTLE_SLOTS];
 };
 
 static __thread db_t *tls_db;
@@ -114,7 +123,9 @@ static int hexval(char c)
 	return -1;
 }
 
-char *http_decode(const char *s, size_t len, bool plus_space)
+/* Percent-decode; form values (multiline) may hold \n and \t, with \r\n
+ * normalised to \n; nothing else below 0x20. */
+static char *decode(const char *s, size_t len, bool plus_space, bool multiline)
 {
 	char *out = xmalloc(len + 1);
 	size_t j = 0;
@@ -135,41 +146,165 @@ char *http_decode(const char *s, size_t len, bool plus_space)
 		}
 	}
 	out[j] = 0;
-	if (!text_utf8_valid(out, j) || text_has_control(out, j)) goto bad;
-	for (size_t i = 0; i < j; i++)
-		if (out[i] == '\n' || out[i] == '\r' || out[i] == '\t') goto bad;
+	if (multiline) { /* CRLF and lone CR become LF */
+		size_t k = 0;
+		for (size_t i = 0; i < j; i++) {
+			if (out[i] == '\r') {
+				out[k++] = '\n';
+				if (i + 1 < j && out[i + 1] == '\n') i++;
+			} else {
+				out[k++] = out[i];
+			}
+		}
+		j = k;
+		out[j] = 0;
+	}
+	if (!text_utf8_valid(out, j)) goto bad;
+	for (size_t i = 0; i < j; i++) {
+		unsigned char u = (unsigned char)out[i];
+		if (multiline && (u == '\n' || u == '\t')) continue;
+		if (u < 0x20 || u == 0x7f) goto bad;
+	}
+	if (text_has_control(out, j)) goto bad;
 	return out;
 bad:
 	free(out);
 	return NULL;
 }
 
-/* Parse "a=1&b=2" into r->params. On error sets r->bad_query. */
-static void parse_query(struct req *r, const char *q)
+char *http_decode(const char *s, size_t len, bool plus_space)
 {
-	while (*q) {
-		const char *amp = strchr(q, '&');
-		size_t len = amp ? (size_t)(amp - q) : strlen(q);
+	return decode(s, len, plus_space, false);
+}
+
+/* Parse "a=1&b=2" into params (at most max). Returns the count, or -1
+ * with *bad set to the first faulty name (heap). */
+static int parse_pairs(const char *q, size_t qlen, struct qparam *params, int max, bool multiline, char **bad)
+{
+	int n = 0;
+	const char *end = q + qlen;
+	while (q < end) {
+		const char *amp = memchr(q, '&', (size_t)(end - q));
+		size_t len = amp ? (size_t)(amp - q) : (size_t)(end - q);
 		if (len) {
 			const char *eq = memchr(q, '=', len);
 			size_t nlen = eq ? (size_t)(eq - q) : len;
-			char *name = http_decode(q, nlen, true);
-			char *value = eq ? http_decode(eq + 1, len - nlen - 1, true) : xstrdup("");
-			if (!name || !value || !*name || r->nparams >= HTTP_MAX_PARAMS) {
+			char *name = decode(q, nlen, true, false);
+			char *value = eq ? decode(eq + 1, len - nlen - 1, true, multiline) : xstrdup("");
+			if (!name || !value || !*name || n >= max) {
 				/* keep the first problem only; name it when it is readable */
-				if (!r->bad_query)
-					r->bad_query = xstrdup(name && *name ? name : "(nom illisible ou vide)");
+				*bad = xstrdup(name && *name ? name : "(nom illisible ou vide)");
 				free(name);
 				free(value);
-			} else {
-				r->params[r->nparams].name = name;
-				r->params[r->nparams].value = value;
-				r->nparams++;
+				for (int i = 0; i < n; i++) {
+					free(params[i].name);
+					free(params[i].value);
+				}
+				return -1;
 			}
+			params[n].name = name;
+			params[n].value = value;
+			n++;
 		}
 		if (!amp) break;
 		q = amp + 1;
 	}
+	return n;
+}
+
+/* Parse the query string into r->params. On error sets r->bad_query. */
+static void parse_query(struct req *r, const char *q)
+{
+	int n = parse_pairs(q, strlen(q), r->params, HTTP_MAX_PARAMS, false, &r->bad_query);
+	r->nparams = n < 0 ? 0 : n;
+}
+
+int http_parse_form(struct req *r, char **bad)
+{
+	*bad = NULL;
+	int n = parse_pairs(r->body.data ? r->body.data : "", r->body.len, r->form, HTTP_MAX_FORM, true, bad);
+	if (n < 0) return -1;
+	r->nform = n;
+	return 0;
+}
+
+const char *req_form(const struct req *r, const char *name)
+{
+	for (int i = 0; i < r->nform; i++)
+		if (strcmp(r->form[i].name, name) == 0) return r->form[i].value;
+	return NULL;
+}
+
+int req_form_all(const struct req *r, const char *name, const char **vals, int max)
+{
+	int n = 0;
+	for (int i = 0; i < r->nform && n < max; i++)
+		if (strcmp(r->form[i].name, name) == 0) vals[n++] = r->form[i].value;
+	return n;
+}
+
+const char *req_cookie(struct req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
+}
+
+static bool token_chars_ok(const char *v)
+{
+	for (; *v; v++)
+		if (!((*v >= 'a' && *v <= 'z') || (*v >= 'A' && *v <= 'Z') || (*v >= '0' && *v <= '9') ||
+		      *v == '-' || *v == '_' || *v == '.'))
+			return false;
+	return true;
+}
+
+void req_set_cookie(struct req *r, const char *name, const char *value, int max_age)
+{
+	if (!token_chars_ok(value)) return;
+	char age[32] = "";
+	if (max_age >= 0) snprintf(age, sizeof age, "; Max-Age=%d", max_age);
+	char *v = xasprintf("%s=%s; Path=/; HttpOnly; SameSite=Lax%s%s", name, value, r->https ? "; Secure" : "",
+	                    age);
+	req_add_header(r, "Set-Cookie", v);
+	free(v);
+}
+
+const char *req_csrf(struct req *r)
+{
+	if (r->csrf[0]) return r->csrf;
+	const char *c = req_cookie(r, CSRF_COOKIE);
+	if (c && strlen(c) == CSRF_TOKEN_LEN && token_chars_ok(c)) {
+		snprintf(r->csrf, sizeof r->csrf, "%s", c);
+		return r->csrf;
+	}
+	char tok[CSRF_TOKEN_LEN + 1];
+	session_random_token(tok);
+	snprintf(r->csrf, sizeof r->csrf, "%s", tok);
+	req_set_cookie(r, CSRF_COOKIE, tok, -1);
+	r->no_etag = true;
+	return r->csrf;
+}
+
+void req_flash(struct req *r, const char *code)
+{
+	req_set_cookie(r, "iat_flash", code, 120);
+}
+
+void req_redirect(struct req *r, const char *location)
+{
+	buf_reset(&r->out);
+	r->status = 303;
+	r->content_type = "text/plain; charset=utf-8";
+	req_add_header(r, "Location", location);
+	buf_puts(&r->out, "Voir l'adresse indiquée dans l'en-tête Location.\n");
+}
+
+bool http_local_path_ok(const char *p)
+{
+	if (!p || p[0] != '/' || p[1] == '/' || p[1] == '\\') return false;
+	size_t n = 0;
+	for (const unsigned char *c = (const unsigned char *)p; *c; c++, n++)
+		if (*c <= 0x20 || *c >= 0x7f || *c == '\\' || *c == '"' || *c == '<' || *c == '>') return false;
+	return n <= 512;
 }
 
 /* ==== Per-thread database ==== */
@@ -215,6 +350,58 @@ bool server_rate_ok(struct server *s, int64_t user_id, int *retry_after)
 	return ok;
 }
 
+static uint64_t throttle_key(const char *scope, const char *key)
+{
+	buf_t b;
+	buf_init(&b);
+	buf_puts(&b, scope);
+	buf_putc(&b, 0);
+	buf_puts(&b, key ? key : "");
+	uint64_t h = hash64(b.data, b.len);
+	buf_free(&b);
+	return h ? h : 1;
+}
+
+bool server_throttle(struct server *s, const char *scope, const char *key, int max, int window,
+                     int *retry_after)
+{
+	uint64_t k = throttle_key(scope, key);
+	int64_t now = now_unix();
+	bool ok;
+	pthread_mutex_lock(&s->lock);
+	/* two candidate slots; a full pair evicts the older window */
+	struct throttle_slot *a = &s->throttle[k % THROTTLE_SLOTS];
+	struct throttle_slot *b = &s->throttle[(k >> 17) % THROTTLE_SLOTS];
+	struct throttle_slot *slot = a->key == k ? a : b->key == k ? b : a->start <= b->start ? a : b;
+	if (slot->key != k || now - slot->start >= window) {
+		slot->key = k;
+		slot->start = now;
+		slot->count = 0;
+	}
+	ok = slot->count < max;
+	if (ok) slot->count++;
+	*retry_after = (int)(slot->start + window - now);
+	if (*retry_after < 1) *retry_after = 1;
+	pthread_mutex_unlock(&s->lock);
+	return ok;
+}
+
+void server_throttle_clear(struct server *s, const char *scope, const char *key)
+{
+	uint64_t k = throttle_key(scope, key);
+	pthread_mutex_lock(&s->lock);
+	struct throttle_slot *a = &s->throttle[k % THROTTLE_SLOTS];
+	struct throttle_slot *b = &s->throttle[(k >> 17) % THROTTLE_SLOTS];
+	if (a->key == k) memset(a, 0, sizeof *a);
+	if (b->key == k) memset(b, 0, sizeof *b);
+	pthread_mutex_unlock(&s->lock);
+}
+
+const char *server_base_url(struct server *s)
+{
+	return s->cfg->base_url ? s->cfg->base_url : "";
+}
+
 /* ==== MHD callbacks ==== */
 
 static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *con)
@@ -238,6 +425,10 @@ static void completed_cb(void *cls, struct MHD_Connection *con, void **con_cls,
 	for (int i = 0; i < r->nparams; i++) {
 		free(r->params[i].name);
 		free(r->params[i].value);
+	}
+	for (int i = 0; i < r->nform; i++) {
+		free(r->form[i].name);
+		free(r->form[i].value);
 	}
 	buf_free(&r->body);
 	buf_free(&r->out);
@@ -308,6 +499,20 @@ static enum MHD_Result finish(struct req *r)
 	return ret;
 }
 
+/* Served over https: the configured base URL says so, or a proxy on this
+ * machine (nginx in front, see doc/deployment.md) sends
+ * X-Forwarded-Proto: https. Other peers cannot claim it. */
+static bool is_https(struct req *r)
+{
+	const char *base = r->srv->cfg->base_url;
+	if (base && str_starts(base, "https://")) return true;
+	const char *xfp = req_header(r, "X-Forwarded-Proto");
+	if (!xfp || strcmp(xfp, "https") != 0) return false;
+	char addr[64];
+	req_client_addr(r, addr, sizeof addr);
+	return strcmp(addr, "127.0.0.1") == 0 || strcmp(addr, "::1") == 0;
+}
+
 static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const char *url,
                                  const char *method, const char *version, const char *upload_data,
                                  size_t *upload_data_size, void **con_cls)
@@ -353,6 +558,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const ch
 		r->bad_query = xstrdup("(chemin)");
 	}
 	if (q) parse_query(r, q + 1);
+	r->https = is_https(r);
 	r->db = thread_db(s);
 	router_dispatch(r);
 	return finish(r);
