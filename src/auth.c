@@ -279,12 +279,12 @@ bool auth_email_ok(const char *e)
 
 int64_t auth_user_add(db_t *db, const char *email, const char *org_ref, const char *role, char **err)
 {
-	static const char *const roles[] = { "agent", "referent", "curator", "admin" };
+	static const char *const roles[] = { "citizen", "agent", "referent", "curator", "admin" };
 	bool known = false;
 	for (size_t i = 0; i < ARRAY_LEN(roles); i++)
 		if (strcmp(roles[i], role) == 0) known = true;
 	if (!known) {
-		*err = xasprintf("rôle inconnu « %s » (agent, referent, curator ou admin)", role);
+		*err = xasprintf("rôle inconnu « %s » (citizen, agent, referent, curator ou admin)", role);
 		return -1;
 	}
 	if (!auth_email_ok(email)) {

@@ -13,19 +13,22 @@
 #include "util.h"
 
 static const char serve_usage[] =
-    "usage : iat serve [--db PATH] [--listen HOTE:PORT] [--threads N] [--write-rate N] [--quiet]\n"
+    "usage : iat serve [--db PATH] [--listen HOTE:PORT] [--threads N] [--write-rate N]\n"
+    "                  [--base-url https://iat.exemple.fr] [--quiet]\n"
     "Sert le site et l'API JSON. Par défaut : --listen 127.0.0.1:$PORT (8080),\n"
-    "--threads = nombre de cœurs, --write-rate 120 écritures d'API par minute et par compte.\n"
+    "--threads = nombre de cœurs, --write-rate 120 écritures par minute et par compte.\n"
+    "--base-url : l'adresse publique du site (liens des messages ; en https, les\n"
+    "cookies reçoivent l'attribut Secure).\n"
     "Arrêt propre sur Ctrl-C ou SIGTERM.\n";
 
 int cmd_serve(int argc, char **argv)
 {
-	const char *dbpath = cli_default_db(), *listen = NULL, *threads = NULL, *rate = NULL;
+	const char *dbpath = cli_default_db(), *listen = NULL, *threads = NULL, *rate = NULL, *base = NULL;
 	bool quiet = false;
 	struct cli_opt opts[] = {
 		{ "db", &dbpath, NULL },           { "listen", &listen, NULL },
 		{ "threads", &threads, NULL },     { "write-rate", &rate, NULL },
-		{ "quiet", NULL, &quiet },
+		{ "quiet", NULL, &quiet },         { "base-url", &base, NULL },
 	};
 	char **pos;
 	int npos;
@@ -45,6 +48,13 @@ int cmd_serve(int argc, char **argv)
 		listen = deflisten;
 	}
 	cfg.listen = listen;
+	if (base) {
+		size_t n = strlen(base);
+		if (!(str_starts(base, "https://") || str_starts(base, "http://")) || n > 200 || base[n - 1] == '/' ||
+		    strpbrk(base, " \"<>'\\?#"))
+			cli_usage_error("serve : --base-url attend une adresse http(s)://hôte[:port] sans / final");
+		cfg.base_url = base;
+	}
 	int64_t v;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	cfg.threads = ncpu > 0 ? (int)ncpu : 2;

@@ -112,6 +112,9 @@ int page_static(struct req *r);
 int page_accessibility(struct req *r);
 
 /* ---- accounts, sessions, memberships (page_account.c, page_member.c) ---- */
+int page_signin(struct req *r);
+int page_signin_post(struct req *r);
+int page_signout(struct req *r);
 
 /* ---- writing records and the publication workflow (page_edit.c, page_workspace.c) ---- */
 

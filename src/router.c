@@ -38,6 +38,9 @@ static const struct route routes[] = {
 	{ "GET",   "/static/{}",                    page_static,          CAP_NONE, 0,                              "v" },
 
 	/* ---- accounts, sessions, memberships (page_account.c, page_member.c) ---- */
+	{ "GET",   "/connexion",                    page_signin,          CAP_NONE, 0,                              "retour" },
+	{ "POST",  "/connexion",                    page_signin_post,     CAP_NONE, R_FORM,                         "" },
+	{ "POST",  "/deconnexion",                  page_signout,         CAP_NONE, R_FORM,                         "" },
 
 	/* ---- writing records and the publication workflow (page_edit.c, page_workspace.c) ---- */
 

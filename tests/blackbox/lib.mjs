@@ -581,3 +581,91 @@ export function htmlUnescape(s) {
 }
 
 export { sleep };
+
+// ==== Web sessions (a small browser: cookie jar + CSRF) ====
+
+export const TEST_PASSWORD = 'correct horse battery staple';
+
+/** Create (or update) an account with a password (and a membership). */
+export function createWebAccount(db, email, role, org, password = TEST_PASSWORD) {
+  const args = ['user', 'add', '--db', db, email, '--role', role, '--password-stdin'];
+  if (org) args.push('--org', org);
+  iatOk(args, { input: password + '\n' });
+}
+
+/** The value of the first hidden "csrf" field of an HTML page, or null. */
+export function csrfOf(html) {
+  const m = /name="csrf" value="([^"]+)"/.exec(html);
+  return m ? m[1] : null;
+}
+
+/**
+ * A web client for srv: keeps cookies like a browser, and fills the CSRF
+ * field of form posts from the last page it fetched.
+ *   const c = webClient(srv);
+ *   await c.signIn(email);              // asserts the 303
+ *   const r = await c.get('/compte');   // {status, headers, text, location}
+ *   await c.post('/fiches/nouvelle', { title: '...' });   // csrf added
+ * post(path, fields, {csrf:false}) sends no token; fields may hold arrays
+ * (repeated fields). Redirects are not followed; `location` is given.
+ */
+export function webClient(srv) {
+  const jar = new Map();
+  let csrf = null;
+  const cookieHeader = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+  const store = (res) => {
+    for (const sc of res.headers.getSetCookie ? res.headers.getSetCookie() : []) {
+      const [pair, ...attrs] = sc.split(';');
+      const eq = pair.indexOf('=');
+      const name = pair.slice(0, eq).trim();
+      const value = pair.slice(eq + 1).trim();
+      if (attrs.some((a) => /^\s*max-age=0\s*$/i.test(a))) jar.delete(name);
+      else jar.set(name, value);
+    }
+  };
+  const send = async (method, p, body, headers = {}) => {
+    const h = { ...headers };
+    if (jar.size) h.Cookie = cookieHeader();
+    const res = await fetch(srv.base + p, { method, headers: h, body, redirect: 'manual' });
+    store(res);
+    const text = await res.text();
+    if ((res.headers.get('content-type') || '').startsWith('text/html')) {
+      const t = csrfOf(text);
+      if (t) csrf = t;
+    }
+    return { status: res.status, headers: res.headers, text, location: res.headers.get('location') };
+  };
+  const client = {
+    jar,
+    get csrf() {
+      return csrf;
+    },
+    get: (p, headers) => send('GET', p, undefined, headers),
+    async post(p, fields = {}, o = {}) {
+      const form = new URLSearchParams();
+      if (o.csrf !== false) {
+        if (!csrf) await send('GET', '/connexion');
+        form.append('csrf', o.csrf || csrf);
+      }
+      for (const [k, v] of Object.entries(fields)) {
+        if (Array.isArray(v)) for (const x of v) form.append(k, x);
+        else if (v !== undefined && v !== null) form.append(k, String(v));
+      }
+      return send('POST', p, form.toString(), {
+        'Content-Type': 'application/x-www-form-urlencoded',
+        ...(o.headers || {}),
+      });
+    },
+    async signIn(email, password = TEST_PASSWORD) {
+      await send('GET', '/connexion');
+      const r = await client.post('/connexion', { email, password });
+      assert.equal(r.status, 303, `sign-in of ${email}: ${r.status} ${r.text.slice(0, 400)}`);
+      await send('GET', '/'); // the session's CSRF token (sign-out form in the header)
+      return r;
+    },
+    async signOut() {
+      return client.post('/deconnexion', {});
+    },
+  };
+  return client;
+}
