@@ -79,6 +79,10 @@ static const struct {
 	{ "retracted", "La fiche est retirée. Elle reste consultable avec la mention « retirée »." },
 	{ "reported", "Merci : votre signalement est transmis à l'organisation qui publie la fiche." },
 	{ "report-answered", "Votre réponse au signalement est enregistrée." },
+	/* accounts: add new codes here */
+	/* records and workflow: add new codes here */
+	/* history: add new codes here */
+	/* reports: add new codes here */
 };
 
 static void flash(struct req *r)

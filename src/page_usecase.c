@@ -477,8 +477,11 @@ int page_usecase(struct req *r)
 		buf_puts(b, "<p class=\"note-restricted\">Certaines informations sont réservées aux agents des "
 		            "collectivités.</p>\n");
 
+	/* hook: workflow actions for editors (page_edit.c) */
 	render_sections(r, b, doc, restricted);
 	render_meta(b, &u);
+	/* hook: link to the history (page_history.c) */
+	/* hook: error reports (page_report.c) */
 	render_provenance(b, doc, restricted);
 	buf_puts(b, "</article>\n");
 	html_end(r);
