@@ -102,6 +102,10 @@ void req_add_header(struct req *r, const char *name, const char *value)
 	r->extra_headers[r->nextra++] = xasprintf("%s\n%s", name, value);
 }
 
+/* The peer's address; when the peer is this machine (nginx in front, see
+ * doc/deployment.md) and it sends X-Forwarded-For, the last address of
+ * that header (the one nginx saw). A remote peer cannot claim another
+ * address. */
 void req_client_addr(struct req *r, char *out, size_t outsz)
 {
 	const union MHD_ConnectionInfo *ci =
@@ -113,6 +117,19 @@ void req_client_addr(struct req *r, char *out, size_t outsz)
 		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)outsz);
 	else if (sa->sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)outsz);
+	if (strcmp(out, "127.0.0.1") != 0 && strcmp(out, "::1") != 0) return;
+	const char *xff = req_header(r, "X-Forwarded-For");
+	if (!xff) return;
+	const char *last = strrchr(xff, ',');
+	last = last ? last + 1 : xff;
+	while (*last == ' ') last++;
+	size_t n = strcspn(last, " ");
+	unsigned char tmp[sizeof(struct in6_addr)];
+	char addr[INET6_ADDRSTRLEN];
+	if (n == 0 || n >= sizeof addr) return;
+	memcpy(addr, last, n);
+	addr[n] = 0;
+	if (inet_pton(AF_INET, addr, tmp) == 1 || inet_pton(AF_INET6, addr, tmp) == 1) snprintf(out, outsz, "%s", addr);
 }
 
 static int hexval(char c)
