@@ -150,9 +150,14 @@ void router_dispatch(struct req *r)
 		return;
 	}
 	/* find the route; remember whether the path exists with another method */
+	/* literal patterns first ("/fiches/nouvelle" before "/fiches/{}"),
+	 * then patterns with captures, each in table order */
 	const struct route *rt = NULL;
 	char allow[64] = "";
-	for (size_t i = 0; i < ARRAY_LEN(routes); i++) {
+	for (size_t k = 0; k < 2 * ARRAY_LEN(routes) && !rt; k++) {
+		size_t i = k % ARRAY_LEN(routes);
+		bool literal = strchr(routes[i].pattern, '{') == NULL;
+		if (literal != (k < ARRAY_LEN(routes))) continue;
 		if (!match(r, routes[i].pattern, r->path)) continue;
 		if (strcmp(routes[i].method, r->method) == 0) {
 			rt = &routes[i];
