@@ -232,8 +232,8 @@ static void report_form(struct req *r, const struct rec *u, const char *field, c
 {
 	/* the title is text (html_begin escapes it) */
 	buf_t title = BUF_INIT;
-	buf_puts(&title, notice ? "Trop de signalements : " : e && e->count ? "Erreur : " : "");
-	buf_puts(&title, "signaler une erreur — ");
+	buf_puts(&title, notice ? "Trop de signalements : signaler une erreur — "
+	                        : e && e->count ? "Erreur : signaler une erreur — " : "Signaler une erreur — ");
 	buf_puts(&title, u->title);
 	html_begin(r, buf_cstr(&title));
 	buf_free(&title);
