@@ -482,6 +482,7 @@ int page_usecase(struct req *r)
 	render_meta(b, &u);
 	/* hook: link to the history (page_history.c) */
 	/* hook: error reports (page_report.c) */
+	report_section(r, &u);
 	render_provenance(b, doc, restricted);
 	buf_puts(b, "</article>\n");
 	html_end(r);

@@ -121,7 +121,17 @@ int page_signout(struct req *r);
 /* ---- history, comparison, audit (page_history.c, page_audit.c) ---- */
 
 /* ---- error reports (page_report.c) ---- */
+struct uc_full;
+int page_report(struct req *r);
+int page_report_post(struct req *r);
+int page_report_inbox(struct req *r);
+int page_report_answer(struct req *r);
+/* The "Signalements" section of the record page: counts, the public
+ * answers, and the link to the report form (for public records). */
+void report_section(struct req *r, const struct uc_full *u);
 
 /* ---- legal pages (page_legal.c) ---- */
+int page_legal_notice(struct req *r);
+int page_privacy(struct req *r);
 
 #endif

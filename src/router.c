@@ -47,8 +47,14 @@ static const struct route routes[] = {
 	/* ---- history, comparison, audit (page_history.c, page_audit.c) ---- */
 
 	/* ---- error reports (page_report.c) ---- */
+	{ "GET",   "/fiches/{}/signaler",           page_report,          CAP_NONE, 0,                              "" },
+	{ "POST",  "/fiches/{}/signaler",           page_report_post,     CAP_NONE, R_FORM,                         "" },
+	{ "GET",   "/espace/signalements",          page_report_inbox,    CAP_USER, 0,                              "org" },
+	{ "POST",  "/signalements/{}/repondre",     page_report_answer,   CAP_USER, R_FORM | R_WRITE,               "" },
 
 	/* ---- legal pages (page_legal.c) ---- */
+	{ "GET",   "/mentions-legales",             page_legal_notice,    CAP_NONE, 0,                              "" },
+	{ "GET",   "/donnees-personnelles",         page_privacy,         CAP_NONE, 0,                              "" },
 };
 /* clang-format on */
 
