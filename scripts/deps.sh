@@ -2,14 +2,16 @@
 # deps.sh — install what IA·T needs and is missing, on Debian 12, as root.
 # Idempotent and quiet when nothing is missing. Called by `make run`,
 # `make test` (and so CI). Usage: scripts/deps.sh [build|bench]
-#   build (default): compiler, libraries, Node.js and the npm packages
+#   build (default): compiler, libraries, Node.js and the npm packages,
+#     Debian's chromium and a font for the browser tests (tests/browser)
 #   bench: additionally wrk (load generator) and nginx (the ceiling)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want=(gcc make cmake pkg-config ca-certificates
       libmicrohttpd-dev libsqlite3-dev libjansson-dev libsodium-dev
-      libutf8proc-dev libmd4c-dev libcmocka-dev sqlite3)
+      libutf8proc-dev libmd4c-dev libcmocka-dev sqlite3
+      chromium fonts-dejavu-core)
 if [ "${1:-build}" = bench ]; then
   want+=(wrk nginx-light)
 fi
@@ -36,7 +38,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # npm packages, pinned by package-lock.json; reinstalled only when the lock
-# file changed since the last install.
+# file changed since the last install. The browser tests use Debian's
+# chromium: Playwright must never download one (playwright-core does not,
+# the variable makes sure).
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 stamp=node_modules/.iat-lock.sha256
 sum=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$sum" ]; then
