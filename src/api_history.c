@@ -10,8 +10,8 @@
  *   (auth_can_see_version(), else 404 for one version, left out of the
  *   list); changed_fields lists only fields visible to the caller
  *   (model_field_visible()), compared with the previous version listed for
- *   that caller; restricted_changes (a count) is given only to callers who
- *   may read restricted fields.
+ *   that caller (previous_version, 0 for the first), so a change of
+ *   restricted fields only is an empty list for the public.
  * - Authors: a kind (import, team, member, contributor) for everyone; the
  *   display name ("name") only for auth_can_see_version_authors(); never
  *   an e-mail.
