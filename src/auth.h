@@ -103,6 +103,15 @@ int64_t auth_user_add(db_t *db, const char *email, const char *org_ref, const ch
  * token in *token, or -1 with *err. */
 int auth_token_create(db_t *db, const char *email, const char *label, char **token, char **err);
 
+/* ---- history, comparison, audit ---- */
+/* May the viewer see a saved version in this state of a record owned by
+ * org_id? Versions that were public (published, retracted) for everyone
+ * who may read the record; the others (drafts...) only for its editors. */
+bool auth_can_see_version(const struct viewer *v, const char *version_state, int64_t org_id);
+/* May the viewer see who wrote each version (display names, never
+ * e-mails)? Readers of restricted fields and the organisation's editors. */
+bool auth_can_see_version_authors(const struct viewer *v, int64_t org_id);
+
 /* Append an audit log entry. 0 or -1. */
 int auth_audit(db_t *db, int64_t user_id, const char *action, const char *target, const char *detail);
 

@@ -119,6 +119,13 @@ int page_signout(struct req *r);
 /* ---- writing records and the publication workflow (page_edit.c, page_workspace.c) ---- */
 
 /* ---- history, comparison, audit (page_history.c, page_audit.c) ---- */
+struct uc_full;
+int page_history(struct req *r);
+int page_compare(struct req *r);
+int page_audit(struct req *r);
+/* The link "Historique des modifications (N versions)" of the record page
+ * (N: the versions this viewer may see). */
+void page_history_link(struct req *r, const struct uc_full *u);
 
 /* ---- error reports (page_report.c) ---- */
 struct uc_full;

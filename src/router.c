@@ -45,6 +45,11 @@ static const struct route routes[] = {
 	/* ---- writing records and the publication workflow (page_edit.c, page_workspace.c) ---- */
 
 	/* ---- history, comparison, audit (page_history.c, page_audit.c) ---- */
+	{ "GET",   "/api/v1/usecases/{}/versions",    api_usecase_versions,    CAP_NONE,  R_API | R_CORS, "" },
+	{ "GET",   "/api/v1/usecases/{}/versions/{}", api_usecase_version_get, CAP_NONE,  R_API | R_CORS, "" },
+	{ "GET",   "/fiches/{}/historique",           page_history,            CAP_NONE,  0,              "" },
+	{ "GET",   "/fiches/{}/comparer",             page_compare,            CAP_NONE,  0,              "de a tout" },
+	{ "GET",   "/admin/journal",                  page_audit,              CAP_ADMIN, 0,              "action cible page" },
 
 	/* ---- error reports (page_report.c) ---- */
 	{ "GET",   "/fiches/{}/signaler",           page_report,          CAP_NONE, 0,                              "" },
