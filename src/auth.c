@@ -394,3 +394,11 @@ dberr:
 	*err = xasprintf("erreur de base de données : %s", sqlite3_errmsg(db_sqlite(db)));
 	return -1;
 }
+
+/* ==== accounts, sessions, memberships: additions ==== */
+
+int auth_password_hash(const char *pw, char out[AUTH_HASH_MAX])
+{
+	_Static_assert(AUTH_HASH_MAX >= crypto_pwhash_STRBYTES, "AUTH_HASH_MAX too small");
+	return hash_password(pw, out);
+}
