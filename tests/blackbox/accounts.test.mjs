@@ -538,6 +538,27 @@ test('audit entries for every change', async () => {
   assert.equal(d.join_requests[0].state, 'accepted');
 });
 
+test('names and messages are escaped on the members page', async () => {
+  const u = webClient(srvM);
+  await u.signIn(NEW_USER);
+  const r0 = await u.post(`/organisations/${LYON.key}/adhesion`, { message: '<img src=x onerror=alert(1)>' });
+  assert.equal(r0.status, 303);
+  const cur = webClient(srvM);
+  await cur.signIn(CURATOR);
+  let r = await cur.get(`/organisations/${LYON.key}/membres`);
+  assert.match(r.text, /&lt;script&gt;alert\(&quot;x&quot;\)&lt;\/script&gt; O&#39;Brien/);
+  assert.match(r.text, /&lt;img src=x onerror=alert\(1\)&gt;/);
+  assert.doesNotMatch(r.text, /<script>alert|<img src=x/);
+  const id = /\/adhesions\/(\d+)\/accepter/.exec(r.text)[1];
+  assert.equal((await cur.post(`/organisations/${LYON.key}/adhesions/${id}/accepter`, {})).status, 303);
+  r = await cur.get(`/organisations/${LYON.key}/membres`);
+  assert.match(r.text, /<th scope="row">&lt;script&gt;alert/);
+  assert.doesNotMatch(r.text, /<script>alert/);
+  // the public organisation page shows neither names nor e-mails
+  const pub = await webClient(srvM).get(`/organisations/${LYON.key}`);
+  assert.doesNotMatch(pub.text, /nouvelle@example|O&#39;Brien/);
+});
+
 // ==== iat outbox ====
 
 test('iat outbox: newest first, --to, --limit, misuse', () => {
