@@ -193,7 +193,7 @@ int page_signup_post(struct req *r)
 	int rc = auth_user_by_email(r->db, email, &uid);
 	if (rc < 0 || db_begin(r->db) < 0) goto fail;
 	signup_cleanup(r->db);
-	buf_t link = BUF_INIT, body = BUF_INIT;
+	buf_t link = BUF_INIT;
 	if (rc == 1) {
 		outbox_link(&link, server_base_url(r->srv), "/mot-de-passe-oublie");
 		char *txt = xasprintf("Bonjour,\n\nQuelqu'un (sans doute vous) a demandé à créer un compte IA·T avec cette "
@@ -233,13 +233,11 @@ int page_signup_post(struct req *r)
 	}
 	if (db_commit(r->db) < 0) goto fail_tx;
 	buf_free(&link);
-	buf_free(&body);
 	req_redirect(r, "/inscription/envoyee");
 	return 0;
 fail_tx:
 	db_rollback(r->db);
 	buf_free(&link);
-	buf_free(&body);
 fail:
 	page_error(r, 500, "Erreur interne : la demande n'a pas pu être enregistrée.");
 	return 0;
