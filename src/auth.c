@@ -407,3 +407,11 @@ bool auth_can_see_version_authors(const struct viewer *v, int64_t org_id)
 {
 	return auth_can_read_restricted(v) || auth_can_edit_org(v, org_id);
 }
+
+/* ==== accounts, sessions, memberships: additions ==== */
+
+int auth_password_hash(const char *pw, char out[AUTH_HASH_MAX])
+{
+	_Static_assert(AUTH_HASH_MAX >= crypto_pwhash_STRBYTES, "AUTH_HASH_MAX too small");
+	return hash_password(pw, out);
+}

@@ -86,6 +86,11 @@ int auth_password_set(db_t *db, int64_t uid, const char *pw);
  * 0 otherwise (the time taken does not tell whether the e-mail exists),
  * -1 database error. */
 int auth_password_check(db_t *db, const char *email, const char *pw, int64_t *uid);
+/* The argon2id hash of pw (same parameters as auth_password_set) into
+ * out[AUTH_HASH_MAX], e.g. for a sign-up waiting for confirmation. 0 or
+ * -1 (out of memory). */
+#define AUTH_HASH_MAX 128
+int auth_password_hash(const char *pw, char out[AUTH_HASH_MAX]);
 /* Account id by e-mail (any case). 1/0/-1. */
 int auth_user_by_email(db_t *db, const char *email, int64_t *uid);
 
