@@ -81,6 +81,7 @@ static const struct {
 	{ "report-answered", "Votre réponse au signalement est enregistrée." },
 	/* accounts: add new codes here */
 	/* records and workflow: add new codes here */
+	{ "unchanged", "Aucune modification : la fiche n'a pas changé, aucune version n'a été créée." },
 	/* history: add new codes here */
 	/* reports: add new codes here */
 };

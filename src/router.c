@@ -43,6 +43,16 @@ static const struct route routes[] = {
 	{ "POST",  "/deconnexion",                  page_signout,         CAP_NONE, R_FORM,                         "" },
 
 	/* ---- writing records and the publication workflow (page_edit.c, page_workspace.c) ---- */
+	{ "GET",   "/fiches/nouvelle",              page_edit_new,        CAP_USER, 0,                              "organisation" },
+	{ "POST",  "/fiches/nouvelle",              page_edit_new_post,   CAP_USER, R_FORM | R_WRITE,               "" },
+	{ "GET",   "/fiches/{}/modifier",           page_edit,            CAP_USER, 0,                              "" },
+	{ "POST",  "/fiches/{}/modifier",           page_edit_post,       CAP_USER, R_FORM | R_WRITE,               "" },
+	{ "POST",  "/fiches/{}/soumettre",          page_wf_submit,       CAP_USER, R_FORM | R_WRITE,               "" },
+	{ "POST",  "/fiches/{}/publier",            page_wf_publish,      CAP_USER, R_FORM | R_WRITE,               "" },
+	{ "POST",  "/fiches/{}/demander-modifications", page_wf_request_changes, CAP_USER, R_FORM | R_WRITE,        "" },
+	{ "POST",  "/fiches/{}/retirer",            page_wf_retract,      CAP_USER, R_FORM | R_WRITE,               "" },
+	{ "GET",   "/espace",                       page_workspace,       CAP_USER, 0,                              "etat" },
+	{ "GET",   "/relecture",                    page_review_queue,    CAP_USER, 0,                              "" },
 
 	/* ---- history, comparison, audit (page_history.c, page_audit.c) ---- */
 
@@ -152,7 +162,12 @@ void router_dispatch(struct req *r)
 	/* find the route; remember whether the path exists with another method */
 	const struct route *rt = NULL;
 	char allow[64] = "";
-	for (size_t i = 0; i < ARRAY_LEN(routes); i++) {
+	/* literal patterns first ("/fiches/nouvelle" before "/fiches/{}"),
+	 * then patterns with captures */
+	for (size_t j = 0; j < 2 * ARRAY_LEN(routes) && !rt; j++) {
+		size_t i = j % ARRAY_LEN(routes);
+		bool literal = strstr(routes[i].pattern, "{}") == NULL;
+		if (literal != (j < ARRAY_LEN(routes))) continue;
 		if (!match(r, routes[i].pattern, r->path)) continue;
 		if (strcmp(routes[i].method, r->method) == 0) {
 			rt = &routes[i];
