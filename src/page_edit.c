@@ -588,6 +588,16 @@ static json_t *validate_post(struct req *r, const char **val, const json_t *base
 	json_decref(in);
 	merge_errors(e, &conv, maps);
 	merge_errors(e, &mv, maps);
+	/* model_validate() checks required fields only when all else is valid:
+	 * the form says everything at once */
+	for (size_t i = 0; i < model_nfields; i++) {
+		const struct field *f = &model_fields[i];
+		if (!f->required || html_ferr(e, f->name)) continue;
+		bool blank = true;
+		for (const char *p = val[i]; *p; p++)
+			if (*p != ' ' && *p != '\n' && *p != '\t' && *p != '\r') blank = false;
+		if (blank) verrors_add(e, "validation.required", f->name, "« %s » est obligatoire.", f->label);
+	}
 	if (e->count && doc) {
 		json_decref(doc);
 		doc = NULL;
