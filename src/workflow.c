@@ -139,11 +139,11 @@ char *wf_note(enum wf_action a, const char *text)
 	}
 }
 
-int wf_audit_state(db_t *db, int64_t user_id, int64_t id, const char *from, const char *to)
+int wf_audit_state(db_t *db, int64_t user_id, int64_t id, const char *from, const char *to, const char *text)
 {
 	char target[32];
 	snprintf(target, sizeof target, "usecase:%lld", (long long)id);
-	char *detail = xasprintf("%s→%s", from, to);
+	char *detail = text && *text ? xasprintf("%s→%s : %s", from, to, text) : xasprintf("%s→%s", from, to);
 	int rc = auth_audit(db, user_id, "usecase.state", target, detail);
 	free(detail);
 	return rc;
@@ -184,7 +184,7 @@ int wf_apply(db_t *db, const struct viewer *v, const struct uc_full *u, enum wf_
 	int64_t id;
 	int rc = store_usecase_save(db, u->doc, &p, &errs, &id, NULL);
 	free(note);
-	if (rc == STORE_OK && wf_audit_state(db, v->user_id, u->id, u->state, to) < 0) rc = STORE_ERR;
+	if (rc == STORE_OK && wf_audit_state(db, v->user_id, u->id, u->state, to, text) < 0) rc = STORE_ERR;
 	if (rc == STORE_OK && db_commit(db) < 0) rc = STORE_ERR;
 	if (rc == STORE_OK) return 0;
 	db_rollback(db);

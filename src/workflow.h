@@ -80,6 +80,6 @@ int wf_apply(db_t *db, const struct viewer *v, const struct uc_full *u, enum wf_
 
 /* Write the audit entry of a state change of record id ("usecase.state",
  * detail "from→to"). 0 or -1. */
-int wf_audit_state(db_t *db, int64_t user_id, int64_t id, const char *from, const char *to);
+int wf_audit_state(db_t *db, int64_t user_id, int64_t id, const char *from, const char *to, const char *text);
 
 #endif
