@@ -730,8 +730,31 @@ void page_org_members_section(struct req *r, int64_t org_id, const char *key)
 	}
 	db_reset(st);
 	buf_fmt(b, "<section aria-labelledby=\"titre-membres\">\n<h2 id=\"titre-membres\">Membres de l'organisation "
-	           "(%D)</h2>\n<p><a href=\"/organisations/%U/membres\">Voir les membres",
-	        members, key);
+	           "(%D)</h2>\n<p class=\"note-restricted\">Cette liste n'est visible que des membres de "
+	           "l'organisation et de l'équipe de l'observatoire.</p>\n",
+	        members);
+	/* the list itself (names and roles; e-mails only on the members page) */
+	st = db_stmt(r->db, "SELECT u.id, coalesce(nullif(u.name, ''), ''), m.role FROM membership m "
+	                    "JOIN user u ON u.id = m.user_id WHERE m.org_id = ?1 AND u.disabled = 0 "
+	                    "ORDER BY m.role DESC, u.name, u.id LIMIT 50");
+	if (st) {
+		db_bind_int(st, 1, org_id);
+		bool any = false;
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			if (!any) buf_puts(b, "<ul class=\"members\">\n");
+			any = true;
+			const char *name = (const char *)sqlite3_column_text(st, 1);
+			bool ref = strcmp((const char *)sqlite3_column_text(st, 2), "referent") == 0;
+			if (name && *name)
+				buf_fmt(b, "<li>%h", name);
+			else
+				buf_fmt(b, "<li>Compte n°%D", sqlite3_column_int64(st, 0));
+			buf_puts(b, ref ? " — référent</li>\n" : " — agent</li>\n");
+		}
+		db_reset(st);
+		if (any) buf_puts(b, "</ul>\n");
+	}
+	buf_fmt(b, "<p><a href=\"/organisations/%U/membres\">Voir les membres en détail", key);
 	if (auth_can_manage_members(v, org_id) && pending > 0) {
 		buf_puts(b, " et les demandes d'adhésion</a> : ");
 		html_count(b, pending, "demande en attente", "demandes en attente");

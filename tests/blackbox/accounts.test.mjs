@@ -584,3 +584,24 @@ test('iat outbox: newest first, --to, --limit, misuse', () => {
   assert.ok(one.split('\n').filter((l) => l.startsWith('=== ')).every((l) => l.includes(`à : ${REF}`)));
   assert.match(iatOk(['--help']), /outbox/);
 });
+
+test('organisation page: members are listed for members and curators only, without e-mails', async () => {
+  const anon = await srv.request('GET', `/organisations/${BDX}`);
+  assert.equal(anon.status, 200);
+  assert.doesNotMatch(anon.text, /Membres de l'organisation/);
+  const member = webClient(srv);
+  await member.signIn(AGENT);
+  let r = await member.get(`/organisations/${BDX}`);
+  assert.match(r.text, /<h2 id="titre-membres">Membres de l'organisation \(\d+\)<\/h2>/);
+  assert.match(r.text, /<ul class="members">[\s\S]*— référent<\/li>[\s\S]*<\/ul>/);
+  assert.doesNotMatch(r.text, /@bordeaux-metropole\.example\.fr/, 'no e-mail on the organisation page');
+  const curator = webClient(srv);
+  await curator.signIn(CURATOR);
+  r = await curator.get(`/organisations/${BDX}`);
+  assert.match(r.text, /<ul class="members">/);
+  const outsider = webClient(srv);
+  await outsider.signIn(REFUSED);
+  r = await outsider.get(`/organisations/${BDX}`);
+  assert.doesNotMatch(r.text, /<ul class="members">/);
+  assert.match(r.text, /Demander à rejoindre cette organisation/);
+});
