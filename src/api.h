@@ -36,4 +36,8 @@ int api_usecase_retract(struct req *r);
 int api_org_list(struct req *r);
 int api_org_get(struct req *r);
 
+/* ---- history, comparison, audit (api_history.c) ---- */
+int api_usecase_versions(struct req *r);
+int api_usecase_version_get(struct req *r);
+
 #endif

@@ -394,3 +394,24 @@ dberr:
 	*err = xasprintf("erreur de base de données : %s", sqlite3_errmsg(db_sqlite(db)));
 	return -1;
 }
+
+/* ---- history, comparison, audit ---- */
+
+bool auth_can_see_version(const struct viewer *v, const char *version_state, int64_t org_id)
+{
+	if (strcmp(version_state, "published") == 0 || strcmp(version_state, "retracted") == 0) return true;
+	return auth_can_edit_org(v, org_id);
+}
+
+bool auth_can_see_version_authors(const struct viewer *v, int64_t org_id)
+{
+	return auth_can_read_restricted(v) || auth_can_edit_org(v, org_id);
+}
+
+/* ==== accounts, sessions, memberships: additions ==== */
+
+int auth_password_hash(const char *pw, char out[AUTH_HASH_MAX])
+{
+	_Static_assert(AUTH_HASH_MAX >= crypto_pwhash_STRBYTES, "AUTH_HASH_MAX too small");
+	return hash_password(pw, out);
+}

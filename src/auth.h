@@ -86,6 +86,11 @@ int auth_password_set(db_t *db, int64_t uid, const char *pw);
  * 0 otherwise (the time taken does not tell whether the e-mail exists),
  * -1 database error. */
 int auth_password_check(db_t *db, const char *email, const char *pw, int64_t *uid);
+/* The argon2id hash of pw (same parameters as auth_password_set) into
+ * out[AUTH_HASH_MAX], e.g. for a sign-up waiting for confirmation. 0 or
+ * -1 (out of memory). */
+#define AUTH_HASH_MAX 128
+int auth_password_hash(const char *pw, char out[AUTH_HASH_MAX]);
 /* Account id by e-mail (any case). 1/0/-1. */
 int auth_user_by_email(db_t *db, const char *email, int64_t *uid);
 
@@ -102,6 +107,15 @@ int64_t auth_user_add(db_t *db, const char *email, const char *org_ref, const ch
 /* Create an API token for the account with this email. Returns 0 and a heap
  * token in *token, or -1 with *err. */
 int auth_token_create(db_t *db, const char *email, const char *label, char **token, char **err);
+
+/* ---- history, comparison, audit ---- */
+/* May the viewer see a saved version in this state of a record owned by
+ * org_id? Versions that were public (published, retracted) for everyone
+ * who may read the record; the others (drafts...) only for its editors. */
+bool auth_can_see_version(const struct viewer *v, const char *version_state, int64_t org_id);
+/* May the viewer see who wrote each version (display names, never
+ * e-mails)? Readers of restricted fields and the organisation's editors. */
+bool auth_can_see_version_authors(const struct viewer *v, int64_t org_id);
 
 /* Append an audit log entry. 0 or -1. */
 int auth_audit(db_t *db, int64_t user_id, const char *action, const char *target, const char *detail);

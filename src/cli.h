@@ -46,5 +46,7 @@ int cmd_user(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+int cmd_outbox(int argc, char **argv);
 
 #endif

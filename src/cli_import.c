@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth.h"
 #include "cli.h"
 #include "db.h"
 #include "importer.h"
@@ -98,6 +99,14 @@ int cmd_import(int argc, char **argv)
 	struct import_stats s;
 	char *err = NULL;
 	int rc = fn(db, path, &o, &s, &err);
+	if (rc == 0 && !dry_run) {
+		/* records created or changed by the import: one audit entry (each
+		 * record's versions say which ones) */
+		char *detail = xasprintf("%d créées, %d mises à jour, %d inchangées", s.created, s.updated, s.unchanged);
+		if (auth_audit(db, 0, "import.run", path, detail) < 0)
+			fprintf(stderr, "iat: import %s : entrée du journal non enregistrée\n", format);
+		free(detail);
+	}
 	db_close(db);
 	if (rc < 0) {
 		fprintf(stderr, "iat: import %s : %s\n", format, err);

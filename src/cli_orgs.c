@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth.h"
 #include "cli.h"
 #include "db.h"
 #include "org.h"
@@ -80,6 +81,11 @@ static int orgs_load(int argc, char **argv)
 	}
 	/* records cache their organisations' names, kinds and population
 	 * bands: refresh those whose organisations changed in this load */
+	char *detail = xasprintf("%d communes, %d EPCI, %d EPT, %d départements, %d régions, %d désactivées",
+	                         s.communes, s.epci, s.ept, s.departements, s.regions, s.deactivated);
+	if (auth_audit(db, 0, "orgs.load", dir, detail) < 0)
+		fprintf(stderr, "iat: orgs load : entrée du journal non enregistrée\n");
+	free(detail);
 	int nrec = store_usecase_refresh(db, since);
 	if (nrec < 0) {
 		db_close(db);
@@ -127,6 +133,8 @@ static int orgs_add(int argc, char **argv)
 		die("organisme %lld créé mais illisible", (long long)id);
 	}
 	char *key = org_key(&o);
+	if (auth_audit(db, 0, "org.create", key, name) < 0)
+		fprintf(stderr, "iat: orgs add : entrée du journal non enregistrée\n");
 	printf("%s\n", key);
 	free(key);
 	org_free(&o);

@@ -80,6 +80,8 @@ static const struct {
 	{ "reported", "Merci : votre signalement est transmis à l'organisation qui publie la fiche." },
 	{ "report-answered", "Votre réponse au signalement est enregistrée." },
 	/* accounts: add new codes here */
+	{ "join-requested-noref", "Votre demande d'adhésion est enregistrée. Cette organisation n'a pas encore de référent : "
+	                          "l'équipe de l'observatoire doit d'abord en désigner un, et traitera votre demande." },
 	/* records and workflow: add new codes here */
 	/* history: add new codes here */
 	/* reports: add new codes here */

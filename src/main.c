@@ -18,8 +18,10 @@ static const char usage[] =
     "  import interconnectes FICHIER.csv importer la bibliothèque des Interconnectés\n"
     "  user add EMAIL --org SIREN --role agent|referent|curator|admin\n"
     "  token create EMAIL                créer un jeton d'API (affiché une seule fois)\n"
+    "  outbox [--to EMAIL] [--limit N]   messages en attente d'envoi (liens d'activation...)\n"
     "  backup DEST                       copie en ligne et cohérente de la base\n"
-    "  synth --records N [--seed S]      données synthétiques (mesures de performance)\n";
+    "  synth --records N [--seed S]      données synthétiques (mesures de performance)\n"
+    "  audit [--since DATE] [--action P] [--limit N] [--json]   journal des actions\n";
 
 struct command {
 	const char *name;
@@ -29,7 +31,8 @@ struct command {
 static const struct command commands[] = {
 	{ "serve", cmd_serve },   { "init", cmd_init },     { "orgs", cmd_orgs },
 	{ "import", cmd_import }, { "user", cmd_user },     { "token", cmd_token },
-	{ "backup", cmd_backup }, { "synth", cmd_synth },
+	{ "backup", cmd_backup }, { "synth", cmd_synth },   { "audit", cmd_audit },
+	{ "outbox", cmd_outbox },
 };
 
 int main(int argc, char **argv)

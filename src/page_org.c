@@ -171,6 +171,7 @@ int page_org(struct req *r)
 		            "<p>Elle ne figure plus dans le découpage administratif en vigueur (fusion, "
 		            "dissolution…). Ses fiches restent consultables.</p>\n</div>\n");
 	render_identity(r, b, &o, key);
+	page_org_members_section(r, o.id, key);
 
 	buf_puts(b, "<section aria-labelledby=\"titre-fiches\">\n<h2 id=\"titre-fiches\">Fiches de cette organisation");
 	if (res.total > 0) {

@@ -481,6 +481,7 @@ int page_usecase(struct req *r)
 	render_sections(r, b, doc, restricted);
 	render_meta(b, &u);
 	/* hook: link to the history (page_history.c) */
+	page_history_link(r, &u);
 	/* hook: error reports (page_report.c) */
 	report_section(r, &u);
 	render_provenance(b, doc, restricted);

@@ -115,10 +115,48 @@ int page_accessibility(struct req *r);
 int page_signin(struct req *r);
 int page_signin_post(struct req *r);
 int page_signout(struct req *r);
+/* page_signup.c */
+int page_signup(struct req *r);
+int page_signup_post(struct req *r);
+int page_signup_sent(struct req *r);
+int page_signup_confirm(struct req *r);
+int page_forgot(struct req *r);
+int page_forgot_post(struct req *r);
+int page_reset(struct req *r);
+int page_reset_post(struct req *r);
+/* page_myaccount.c */
+int page_account(struct req *r);
+int page_password(struct req *r);
+int page_password_post(struct req *r);
+int page_mydata(struct req *r);
+int page_delete(struct req *r);
+int page_delete_post(struct req *r);
+int page_join_cancel(struct req *r);
+/* page_member.c */
+int page_join_search(struct req *r);
+int page_join_request(struct req *r);
+int page_members(struct req *r);
+int page_join_accept(struct req *r);
+int page_join_refuse(struct req *r);
+int page_member_role(struct req *r);
+int page_member_remove(struct req *r);
+/* The "members" section of an organisation page (appended to r->out):
+ * for its members, curators and admins, the member count, the link to
+ * /organisations/{key}/membres and, for those who manage members, the
+ * number of pending requests; for other signed-in people, a button to ask
+ * to join. Nothing for anonymous visitors. */
+void page_org_members_section(struct req *r, int64_t org_id, const char *key);
 
 /* ---- writing records and the publication workflow (page_edit.c, page_workspace.c) ---- */
 
 /* ---- history, comparison, audit (page_history.c, page_audit.c) ---- */
+struct uc_full;
+int page_history(struct req *r);
+int page_compare(struct req *r);
+int page_audit(struct req *r);
+/* The link "Historique des modifications (N versions)" of the record page
+ * (N: the versions this viewer may see). */
+void page_history_link(struct req *r, const struct uc_full *u);
 
 /* ---- error reports (page_report.c) ---- */
 struct uc_full;

@@ -41,10 +41,37 @@ static const struct route routes[] = {
 	{ "GET",   "/connexion",                    page_signin,          CAP_NONE, 0,                              "retour" },
 	{ "POST",  "/connexion",                    page_signin_post,     CAP_NONE, R_FORM,                         "" },
 	{ "POST",  "/deconnexion",                  page_signout,         CAP_NONE, R_FORM,                         "" },
+	{ "GET",   "/inscription",                  page_signup,          CAP_NONE, 0,                              "" },
+	{ "POST",  "/inscription",                  page_signup_post,     CAP_NONE, R_FORM,                         "" },
+	{ "GET",   "/inscription/envoyee",          page_signup_sent,     CAP_NONE, 0,                              "" },
+	{ "GET",   "/inscription/confirmer",        page_signup_confirm,  CAP_NONE, 0,                              "jeton" },
+	{ "GET",   "/mot-de-passe-oublie",          page_forgot,          CAP_NONE, 0,                              "" },
+	{ "POST",  "/mot-de-passe-oublie",          page_forgot_post,     CAP_NONE, R_FORM,                         "" },
+	{ "GET",   "/reinitialisation",             page_reset,           CAP_NONE, 0,                              "jeton" },
+	{ "POST",  "/reinitialisation",             page_reset_post,      CAP_NONE, R_FORM,                         "" },
+	{ "GET",   "/compte",                       page_account,         CAP_USER, 0,                              "" },
+	{ "GET",   "/compte/mot-de-passe",          page_password,        CAP_USER, 0,                              "" },
+	{ "POST",  "/compte/mot-de-passe",          page_password_post,   CAP_USER, R_FORM,                         "" },
+	{ "GET",   "/compte/donnees",               page_mydata,          CAP_USER, 0,                              "" },
+	{ "GET",   "/compte/supprimer",             page_delete,          CAP_USER, 0,                              "" },
+	{ "POST",  "/compte/supprimer",             page_delete_post,     CAP_USER, R_FORM,                         "" },
+	{ "POST",  "/compte/adhesions/{}/annuler",  page_join_cancel,     CAP_USER, R_FORM,                         "" },
+	{ "GET",   "/compte/rejoindre",             page_join_search,     CAP_USER, 0,                              "q" },
+	{ "POST",  "/organisations/{}/adhesion",    page_join_request,    CAP_USER, R_FORM,                         "" },
+	{ "GET",   "/organisations/{}/membres",     page_members,         CAP_USER, 0,                              "" },
+	{ "POST",  "/organisations/{}/adhesions/{}/accepter", page_join_accept, CAP_USER, R_FORM,               "" },
+	{ "POST",  "/organisations/{}/adhesions/{}/refuser",  page_join_refuse, CAP_USER, R_FORM,               "" },
+	{ "POST",  "/organisations/{}/membres/{}/role",       page_member_role, CAP_USER, R_FORM,               "" },
+	{ "POST",  "/organisations/{}/membres/{}/retirer",    page_member_remove, CAP_USER, R_FORM,             "" },
 
 	/* ---- writing records and the publication workflow (page_edit.c, page_workspace.c) ---- */
 
 	/* ---- history, comparison, audit (page_history.c, page_audit.c) ---- */
+	{ "GET",   "/api/v1/usecases/{}/versions",    api_usecase_versions,    CAP_NONE,  R_API | R_CORS, "" },
+	{ "GET",   "/api/v1/usecases/{}/versions/{}", api_usecase_version_get, CAP_NONE,  R_API | R_CORS, "" },
+	{ "GET",   "/fiches/{}/historique",           page_history,            CAP_NONE,  0,              "" },
+	{ "GET",   "/fiches/{}/comparer",             page_compare,            CAP_NONE,  0,              "de a tout" },
+	{ "GET",   "/admin/journal",                  page_audit,              CAP_ADMIN, 0,              "action cible page" },
 
 	/* ---- error reports (page_report.c) ---- */
 	{ "GET",   "/fiches/{}/signaler",           page_report,          CAP_NONE, 0,                              "" },

@@ -87,6 +87,11 @@ int store_usecase_by_import_key(db_t *db, const char *key, int64_t *id);
  * the number of records, or -1. */
 int store_usecase_refresh(db_t *db, const char *orgs_since);
 
+/* The org_ref_fn the stored representations use (ctx: the db_t *):
+ * {id, name, kind, siren} or null. For model_render_json() elsewhere
+ * (the versions API). */
+void store_org_ref(void *ctx, jsonw_t *w, const char *key);
+
 /* ==== Search ==== */
 
 #define SEARCH_MAX_VALUES 8

@@ -134,6 +134,11 @@ static void org_ref(void *ctx, jsonw_t *w, const char *key)
 	org_free(&o);
 }
 
+void store_org_ref(void *ctx, jsonw_t *w, const char *key)
+{
+	org_ref(ctx, w, key);
+}
+
 /* Resolve every organisation key of doc (owner, partner_orgs) to its
  * canonical key, in place. Unknown ones are reported in errs. On success
  * fills *owner. Returns 0 or -1 (errs) or -2 (database error). */
