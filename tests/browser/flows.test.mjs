@@ -24,6 +24,15 @@ let srv;
 let browser;
 
 const BDX_AGENT = 'agent.flows@bordeaux-metropole.example.fr';
+const BDX_REFERENT = 'referente.flows@bordeaux-metropole.example.fr';
+const LYON_AGENT = 'agent.flows@lyon.example.fr';
+const ADMIN = 'admin.flows@observatoire.example.fr';
+// signed up through the site in flow 1, then agent of Bordeaux Métropole
+const NEW_AGENT = 'camille.flows@bordeaux-metropole.example.fr';
+const NEW_AGENT_NAME = 'Camille <Essai> Dupré';
+const NEW_PASSWORD = 'une phrase de passe assez longue';
+const RESET_PASSWORD = 'une autre phrase de passe bien longue';
+let newAgentPassword = NEW_PASSWORD;
 const started = Date.now();
 
 // The fixture record owned by Bordeaux Métropole (Stacoptim).
@@ -32,6 +41,9 @@ let bdxRecord;
 before(async () => {
   env = B.setupLibrary({ accounts: {} });
   B.createWebAccount(env.db, BDX_AGENT, 'agent', B.BORDEAUX_METROPOLE.siren);
+  B.createWebAccount(env.db, BDX_REFERENT, 'referent', B.BORDEAUX_METROPOLE.siren);
+  B.createWebAccount(env.db, LYON_AGENT, 'agent', B.LYON.insee);
+  B.createWebAccount(env.db, ADMIN, 'admin');
   srv = await B.startServer(env.db);
   browser = await B.launchBrowser();
   const list = (await srv.get('/api/v1/usecases?per_page=100')).json.data;
@@ -64,11 +76,20 @@ function flow(name, fn) {
   });
 }
 
+/** The newest link to `p` (a path) in the outbox of `to`, as a path with its token. */
+function outboxLink(to, p) {
+  const text = B.iatOk(['outbox', '--db', env.db, '--to', to, '--limit', '1']);
+  const re = new RegExp(`${p.replace(/[/?]/g, '\\$&')}\\?jeton=[A-Za-z0-9_-]{43}`);
+  const m = re.exec(text);
+  assert.ok(m, `a ${p} link in the outbox of ${to}:\n${text}`);
+  return m[0];
+}
+
 /** A new context signed in as email through the sign-in form, landing at `to`. */
-async function signedIn(email, to) {
+async function signedIn(email, to, password = B.TEST_PASSWORD) {
   const h = await B.newPage(browser, srv.base);
   await B.visit(h.page, `/connexion?retour=${encodeURIComponent(to)}`);
-  await B.fill(h.page, { 'Adresse électronique': email, 'Mot de passe': B.TEST_PASSWORD });
+  await B.fill(h.page, { 'Adresse électronique': email, 'Mot de passe': password });
   await B.submit(h.page, 'Se connecter');
   assert.equal(new URL(h.page.url()).pathname, to, `${email} lands on ${to}`);
   return h;
@@ -117,6 +138,133 @@ flow('legal pages: mentions légales and données personnelles, linked from ever
     await page.waitForURL((u) => u.pathname === '/donnees-personnelles');
     assert.equal(await page.locator('h1').innerText(), 'Données personnelles');
     await B.checkPage(page, 'privacy');
+  }));
+
+// ==== 1. Sign up, join Bordeaux Métropole, accepted by its referent ====
+
+flow('1. sign up with the activation link, ask to join Bordeaux Métropole, a referent accepts', async () => {
+  const h = await B.newPage(browser, srv.base);
+  const { page } = h;
+  try {
+    await B.visit(page, '/');
+    const nav = page.getByRole('navigation', { name: 'Menu principal' });
+    await nav.getByRole('link', { name: 'Créer un compte' }).click();
+    await page.waitForURL((u) => u.pathname === '/inscription');
+    await B.checkPage(page, 'signup');
+
+    // mistakes first: passwords that differ
+    await B.fill(page, {
+      'Adresse électronique': NEW_AGENT,
+      'Nom affiché': NEW_AGENT_NAME,
+      'Mot de passe': NEW_PASSWORD,
+      'Confirmation du mot de passe': 'autre chose que le mot de passe',
+    });
+    await B.submit(page, 'Créer mon compte', { status: 422 });
+    assert.match(await page.title(), /^Erreur : /);
+    await B.followErrorLink(page, 'confirmation');
+    assert.equal(await (await B.control(page, 'Adresse électronique')).inputValue(), NEW_AGENT);
+    assert.equal(await (await B.control(page, 'Nom affiché')).inputValue(), NEW_AGENT_NAME);
+    assert.equal(await (await B.control(page, 'Mot de passe')).inputValue(), '', 'a password is never sent back');
+    await B.checkPage(page, 'signup-errors');
+
+    await B.fill(page, { 'Mot de passe': NEW_PASSWORD, 'Confirmation du mot de passe': NEW_PASSWORD });
+    await B.submit(page, 'Créer mon compte');
+    assert.equal(new URL(page.url()).pathname, '/inscription/envoyee');
+    await B.checkPage(page, 'signup-sent');
+
+    // the activation link, read from the outbox, signs in
+    await B.visit(page, outboxLink(NEW_AGENT, '/inscription/confirmer'));
+    assert.equal(new URL(page.url()).pathname, '/compte');
+    assert.match(await B.flashText(page), /Votre compte est créé et vous êtes connecté/);
+    assert.equal(await page.locator('h1').innerText(), 'Mon compte');
+    assert.ok((await page.locator('main').innerText()).includes(NEW_AGENT_NAME), 'the name is shown as text');
+    assert.equal(await nav.getByRole('link', { name: 'Mon organisation' }).count(), 0, 'no organisation yet');
+    await B.checkPage(page, 'account');
+
+    // join: find the organisation by name, then by SIREN
+    await page.getByRole('link', { name: 'Demander à rejoindre une organisation' }).click();
+    await page.waitForURL((u) => u.pathname === '/compte/rejoindre');
+    await B.checkPage(page, 'join');
+    const q = await B.control(page, 'Nom, code INSEE ou SIREN de l\'organisation');
+    await q.fill('Bordeaux');
+    await q.press('Enter');
+    await page.waitForURL((u) => u.search.includes('q='));
+    const byName = page.locator('.org-results > li').filter({ has: page.getByRole('link', { name: 'Bordeaux Métropole', exact: true }) });
+    assert.equal(await byName.count(), 1, 'Bordeaux Métropole is found by name');
+    await B.checkPage(page, 'join-results');
+    await q.fill(B.BORDEAUX_METROPOLE.siren);
+    await q.press('Enter');
+    await page.waitForURL((u) => u.search.includes(B.BORDEAUX_METROPOLE.siren));
+    const results = page.locator('.org-results > li');
+    assert.equal(await results.count(), 1, 'the SIREN finds one organisation');
+    assert.equal(await results.getByRole('heading').innerText(), 'Bordeaux Métropole');
+    await results.getByRole('textbox').fill('Service de la donnée, cheffe de projet.');
+    await B.submit(page, 'Demander à rejoindre Bordeaux Métropole');
+    assert.equal(new URL(page.url()).pathname, '/compte');
+    assert.match(await B.flashText(page), /Votre demande d'adhésion est envoyée aux référents/);
+    assert.match(await page.getByRole('region', { name: /Mes demandes/ }).innerText(), /Bordeaux Métropole/);
+
+    // the referent accepts, in another browser
+    const ref = await signedIn(BDX_REFERENT, `/organisations/${B.BORDEAUX_METROPOLE.key}/membres`);
+    try {
+      const rp = ref.page;
+      const pending = rp.getByRole('table', { name: 'Demandes d\'adhésion en attente' });
+      const row = pending.getByRole('row').filter({ hasText: NEW_AGENT });
+      assert.equal(await row.count(), 1, 'the request is listed');
+      assert.ok((await row.innerText()).includes(NEW_AGENT_NAME), 'the name is shown as text');
+      assert.match(await row.innerText(), /Service de la donnée/);
+      await B.checkPage(rp, 'members');
+      await B.submit(rp, `Accepter la demande de ${NEW_AGENT_NAME}`);
+      assert.match(await B.flashText(rp), /La demande d'adhésion est acceptée/);
+      const members = rp.getByRole('table', { name: 'Membres de l\'organisation' });
+      assert.ok((await members.innerText()).includes(NEW_AGENT), 'the new agent is a member');
+      assert.equal(await rp.getByRole('table', { name: 'Demandes d\'adhésion en attente' }).count(), 0, 'no request left');
+      ref.assertNoErrors();
+    } finally {
+      await ref.close();
+    }
+
+    // the new agent sees « Mon organisation » at the next page
+    await B.visit(page, '/compte');
+    assert.ok(await nav.getByRole('link', { name: 'Mon organisation' }).isVisible(), 'the new agent sees « Mon organisation »');
+    assert.match(await page.getByRole('region', { name: 'Mes organisations' }).innerText(), /Bordeaux Métropole/);
+    h.assertNoErrors();
+  } catch (e) {
+    await B.screenshot(page, 'failure-flow1').catch(() => {});
+    throw e;
+  } finally {
+    await h.close();
+  }
+});
+
+flow('1b. forgotten password: link from the outbox, new password, sign in with it', () =>
+  B.withPage(browser, srv.base, { label: 'reset' }, async (page) => {
+    await B.visit(page, '/connexion');
+    await page.getByRole('link', { name: 'Mot de passe oublié ?' }).click();
+    await page.waitForURL((u) => u.pathname === '/mot-de-passe-oublie');
+    await B.checkPage(page, 'forgot-password');
+    await B.fill(page, { 'Adresse électronique': NEW_AGENT });
+    await B.submit(page, 'Recevoir un lien');
+    assert.equal(new URL(page.url()).pathname, '/connexion');
+    assert.match(await B.flashText(page), /un lien de réinitialisation vient d'y être envoyé/);
+
+    await B.visit(page, outboxLink(NEW_AGENT, '/reinitialisation'));
+    await B.checkPage(page, 'reset-password');
+    await B.fill(page, { 'Mot de passe': RESET_PASSWORD, 'Confirmation du mot de passe': 'pas pareil du tout ici' });
+    await B.submit(page, 'Enregistrer le mot de passe', { status: 422 });
+    await B.followErrorLink(page, 'confirmation');
+    await B.checkPage(page, 'reset-password-errors');
+    await B.fill(page, { 'Mot de passe': RESET_PASSWORD, 'Confirmation du mot de passe': RESET_PASSWORD });
+    await B.submit(page, 'Enregistrer le mot de passe');
+    assert.equal(new URL(page.url()).pathname, '/connexion');
+    assert.match(await B.flashText(page), /Votre mot de passe est réinitialisé/);
+    newAgentPassword = RESET_PASSWORD;
+    // the old password no longer works, the new one does
+    await B.fill(page, { 'Adresse électronique': NEW_AGENT, 'Mot de passe': NEW_PASSWORD });
+    await B.submit(page, 'Se connecter', { status: 422 });
+    await B.fill(page, { 'Mot de passe': RESET_PASSWORD });
+    await B.submit(page, 'Se connecter');
+    assert.equal(new URL(page.url()).pathname, '/compte');
   }));
 
 // ==== 6. Error report by a visitor, answered by the organisation ====
@@ -210,6 +358,36 @@ async function reportAndAnswer(record) {
 
 flow('6. a visitor reports an error, the organisation answers, the record shows the answer', () =>
   reportAndAnswer(bdxRecord));
+
+// ==== 8. The audit journal, as admin ====
+
+flow('8. the admin reads the audit journal and filters it', async () => {
+  const h = await signedIn(ADMIN, '/compte');
+  try {
+    const { page } = h;
+    const nav = page.getByRole('navigation', { name: 'Menu principal' });
+    await nav.getByRole('link', { name: 'Journal d\'audit' }).click();
+    await page.waitForURL((u) => u.pathname === '/admin/journal');
+    assert.equal(await page.locator('h1').innerText(), 'Journal des actions');
+    await B.checkPage(page, 'admin-audit');
+    await B.fill(page, { 'Action (début du nom)': 'membership.' });
+    await B.submit(page, 'Filtrer');
+    const table = page.getByRole('table', { name: /Journal des actions/ });
+    const text = await table.innerText();
+    assert.match(text, /membership\.accept/, 'the acceptance of flow 1 is in the journal');
+    assert.match(text, new RegExp(BDX_REFERENT.replace(/\./g, '\\.')), 'with who did it');
+    assert.doesNotMatch(text, /report\.answer/, 'the filter keeps only membership actions');
+    await B.checkPage(page, 'admin-audit-filtered');
+    h.assertNoErrors();
+  } finally {
+    await h.close();
+  }
+  // not for others
+  await B.withPage(browser, srv.base, { label: 'audit-denied' }, async (page) => {
+    await B.visit(page, '/admin/journal');
+    assert.equal(new URL(page.url()).pathname, '/connexion', 'a visitor is sent to the sign-in form');
+  });
+});
 
 // a summary for people (the failures themselves fail the flows above)
 test('axe results per page type', () => {
