@@ -20,6 +20,7 @@
 #include "store.h"
 #include "text.h"
 #include "util.h"
+#include "workflow.h"
 
 /* ==== Shared helpers ==== */
 
@@ -91,7 +92,7 @@ static void save_error(struct req *r, int rc, const struct verrors *errs)
 	}
 }
 
-/* Take an optional "state" ("draft" or "published") out of input. Returns
+/* Take an optional "state" ("draft", "submitted" or "published") out of input. Returns
  * 0 and sets *state (NULL if absent), or -1 after replying. */
 static int take_state(struct req *r, json_t *input, const char **state)
 {
@@ -99,12 +100,12 @@ static int take_state(struct req *r, json_t *input, const char **state)
 	json_t *s = json_object_get(input, "state");
 	if (!s) return 0;
 	const char *v = json_is_string(s) ? json_string_value(s) : NULL;
-	if (!v || (strcmp(v, "draft") && strcmp(v, "published"))) {
+	if (!v || (strcmp(v, "draft") && strcmp(v, "submitted") && strcmp(v, "published"))) {
 		api_error(r, 422, "validation.enum", "state",
-		          "« state » accepte « draft » ou « published » (retrait : POST .../retract).");
+		          "« state » accepte « draft », « submitted » ou « published » (retrait : POST .../retract).");
 		return -1;
 	}
-	*state = strcmp(v, "draft") == 0 ? "draft" : "published";
+	*state = strcmp(v, "draft") == 0 ? "draft" : strcmp(v, "submitted") == 0 ? "submitted" : "published";
 	json_object_del(input, "state");
 	return 0;
 }
@@ -405,13 +406,28 @@ int api_usecase_patch(struct req *r)
 	}
 	const char *state;
 	if (take_state(r, input, &state) < 0) goto out;
-	if (strcmp(u.state, "retracted") == 0) {
-		api_error(r, 409, "resource.conflict", "state", "Une fiche retirée ne peut plus être modifiée.");
-		goto out;
-	}
+	if (state && strcmp(state, u.state) == 0) state = NULL; /* no state change */
 	if (state && strcmp(state, "draft") == 0 && strcmp(u.state, "published") == 0) {
 		api_error(r, 409, "resource.conflict", "state",
 		          "Une fiche publiée ne redevient pas brouillon : retirez-la (POST .../retract).");
+		goto out;
+	}
+	/* the workflow decides (workflow.c); going back to draft from a
+	 * submitted record is an edit by its members */
+	enum wf_action action = !state || strcmp(state, "draft") == 0 ? WF_EDIT
+	                        : strcmp(state, "submitted") == 0   ? WF_SUBMIT
+	                                                            : WF_PUBLISH;
+	const char *why = NULL;
+	int wst = wf_check(&r->viewer, action, u.state, u.owner_org_id, &why);
+	if (wst == 409) {
+		api_error(r, 409, "resource.conflict", "state", "%s", why);
+		goto out;
+	}
+	if (wst == 403) {
+		if (action == WF_PUBLISH)
+			api_error(r, 403, "auth.forbidden_publish", "state", "%s", why);
+		else
+			api_error(r, 403, "auth.forbidden", NULL, "%s", why);
 		goto out;
 	}
 	struct verrors errs = { 0 };
@@ -425,11 +441,15 @@ int api_usecase_patch(struct req *r)
 	p.id = id;
 	p.expect_version = expect;
 	p.state = state;
+	if (action == WF_SUBMIT || action == WF_PUBLISH) p.review_comment = "";
 	p.user_id = r->viewer.user_id;
-	p.note = "modification (API)";
+	char *note = state ? wf_note(action, NULL) : NULL;
+	p.note = note ? note : "modification (API)";
 	int64_t newid;
-	bool state_change = state && strcmp(state, u.state) != 0;
-	int rc = save_audited(r, doc, &p, state_change ? "usecase.state" : NULL, state, &errs, &newid);
+	char *detail = state ? xasprintf("%s→%s", u.state, state) : NULL;
+	int rc = save_audited(r, doc, &p, state ? "usecase.state" : NULL, detail, &errs, &newid);
+	free(detail);
+	free(note);
 	if (rc != STORE_OK) {
 		save_error(r, rc, &errs);
 		goto out;
@@ -479,22 +499,15 @@ int api_usecase_retract(struct req *r)
 		          "« reason » : un motif de 1 à 2000 caractères, sans caractères de contrôle.");
 		goto out;
 	}
-	if (strcmp(u.state, "published") != 0) {
-		api_error(r, 409, "resource.conflict", "state", "Seule une fiche publiée peut être retirée (état actuel : %s).",
-		          u.state);
-		goto out;
-	}
-	struct verrors errs = { 0 };
-	struct uc_save p = { 0 };
-	p.id = id;
-	p.state = "retracted";
-	p.retract_reason = rs;
-	p.user_id = r->viewer.user_id;
-	p.note = "retrait";
-	int64_t newid;
-	int rc = save_audited(r, u.doc, &p, "usecase.retract", rs, &errs, &newid);
-	if (rc != STORE_OK) {
-		save_error(r, rc, &errs);
+	const char *msg = NULL;
+	int st = wf_apply(r->db, &r->viewer, &u, WF_RETRACT, rs, 0, &msg);
+	if (st) {
+		api_error(r, st, st == 403   ? "auth.forbidden"
+		                 : st == 409 ? "resource.conflict"
+		                 : st == 404 ? "resource.not_found"
+		                 : st == 422 ? "validation.required"
+		                             : "server.database",
+		          st == 409 ? "state" : st == 422 ? "reason" : NULL, "%s", msg);
 		goto out;
 	}
 	reply_record(r, id, 200);

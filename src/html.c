@@ -83,6 +83,7 @@ static const struct {
 	{ "join-requested-noref", "Votre demande d'adhésion est enregistrée. Cette organisation n'a pas encore de référent : "
 	                          "l'équipe de l'observatoire doit d'abord en désigner un, et traitera votre demande." },
 	/* records and workflow: add new codes here */
+	{ "unchanged", "Aucune modification : la fiche n'a pas changé, aucune version n'a été créée." },
 	/* history: add new codes here */
 	/* reports: add new codes here */
 };

@@ -478,6 +478,7 @@ int page_usecase(struct req *r)
 		            "collectivités.</p>\n");
 
 	/* hook: workflow actions for editors (page_edit.c) */
+	page_edit_actions(r, &u);
 	render_sections(r, b, doc, restricted);
 	render_meta(b, &u);
 	/* hook: link to the history (page_history.c) */

@@ -148,6 +148,20 @@ int page_member_remove(struct req *r);
 void page_org_members_section(struct req *r, int64_t org_id, const char *key);
 
 /* ---- writing records and the publication workflow (page_edit.c, page_workspace.c) ---- */
+struct uc_full;
+int page_edit_new(struct req *r);
+int page_edit_new_post(struct req *r);
+int page_edit(struct req *r);
+int page_edit_post(struct req *r);
+int page_wf_submit(struct req *r);
+int page_wf_publish(struct req *r);
+int page_wf_request_changes(struct req *r);
+int page_wf_retract(struct req *r);
+int page_workspace(struct req *r);
+int page_review_queue(struct req *r);
+/* The workflow box of the record page (state, review comment, the actions
+ * the viewer may take); nothing for viewers who may not edit u. */
+void page_edit_actions(struct req *r, const struct uc_full *u);
 
 /* ---- history, comparison, audit (page_history.c, page_audit.c) ---- */
 struct uc_full;

@@ -65,6 +65,16 @@ static const struct route routes[] = {
 	{ "POST",  "/organisations/{}/membres/{}/retirer",    page_member_remove, CAP_USER, R_FORM,             "" },
 
 	/* ---- writing records and the publication workflow (page_edit.c, page_workspace.c) ---- */
+	{ "GET",   "/fiches/nouvelle",              page_edit_new,        CAP_USER, 0,                              "organisation" },
+	{ "POST",  "/fiches/nouvelle",              page_edit_new_post,   CAP_USER, R_FORM | R_WRITE,               "" },
+	{ "GET",   "/fiches/{}/modifier",           page_edit,            CAP_USER, 0,                              "" },
+	{ "POST",  "/fiches/{}/modifier",           page_edit_post,       CAP_USER, R_FORM | R_WRITE,               "" },
+	{ "POST",  "/fiches/{}/soumettre",          page_wf_submit,       CAP_USER, R_FORM | R_WRITE,               "" },
+	{ "POST",  "/fiches/{}/publier",            page_wf_publish,      CAP_USER, R_FORM | R_WRITE,               "" },
+	{ "POST",  "/fiches/{}/demander-modifications", page_wf_request_changes, CAP_USER, R_FORM | R_WRITE,        "" },
+	{ "POST",  "/fiches/{}/retirer",            page_wf_retract,      CAP_USER, R_FORM | R_WRITE,               "" },
+	{ "GET",   "/espace",                       page_workspace,       CAP_USER, 0,                              "etat" },
+	{ "GET",   "/relecture",                    page_review_queue,    CAP_USER, 0,                              "" },
 
 	/* ---- history, comparison, audit (page_history.c, page_audit.c) ---- */
 	{ "GET",   "/api/v1/usecases/{}/versions",    api_usecase_versions,    CAP_NONE,  R_API | R_CORS, "" },

@@ -45,6 +45,7 @@ struct uc_full {
 	int64_t owner_org_id;
 	int64_t version;
 	char *slug, *state, *created_at, *updated_at, *published_at, *retract_reason;
+	char *review_comment;    /* last "changes requested" comment, or NULL */
 	json_t *doc;
 };
 int store_usecase_load(db_t *db, int64_t id, struct uc_full *out);
@@ -56,6 +57,7 @@ struct uc_save {
 	int64_t expect_version;  /* update: 0 = don't check, else must match (409) */
 	const char *state;       /* create: initial state; update: NULL = unchanged */
 	const char *retract_reason;
+	const char *review_comment;  /* NULL: unchanged; "": cleared; else stored */
 	int64_t user_id;         /* 0 for imports by the CLI */
 	const char *import_key;  /* create/update keyed by import (NULL otherwise) */
 	const char *note;        /* version note */
@@ -76,6 +78,22 @@ enum store_rc {
  * id (and *version_out the new version if not NULL). */
 int store_usecase_save(db_t *db, json_t *doc, const struct uc_save *p, struct verrors *errs,
                        int64_t *id_out, int64_t *version_out);
+
+/* One row of a listing of records in any state (workspace, review queue).
+ * Strings belong to the store and are valid during the callback only. */
+struct uc_row {
+	int64_t id, owner_org_id;
+	const char *slug, *title, *state, *updated_at;
+	const char *since;   /* when the record entered its current state */
+};
+typedef int (*uc_row_fn)(void *ctx, const struct uc_row *row);
+
+/* Records of owner_org_id (0: every organisation) in state (NULL: any
+ * state), at most limit, newest update first, or (oldest_first) longest in
+ * their state first. cb returning non-zero stops. Returns the number of
+ * rows given to cb, or -1. */
+int store_usecase_list(db_t *db, int64_t owner_org_id, const char *state, bool oldest_first, int limit,
+                       uc_row_fn cb, void *ctx);
 
 /* Find a record id by import key. 1/0/-1. */
 int store_usecase_by_import_key(db_t *db, const char *key, int64_t *id);

@@ -61,7 +61,7 @@ int store_usecase_load(db_t *db, int64_t id, struct uc_full *out)
 	memset(out, 0, sizeof *out);
 	sqlite3_stmt *st = db_stmt(db,
 	    "SELECT u.owner_org_id, u.version, u.slug, u.state, u.created_at, u.updated_at, u.published_at, "
-	    "u.retract_reason, b.doc FROM usecase u JOIN usecase_blob b ON b.id = u.id WHERE u.id = ?1");
+	    "u.retract_reason, b.doc, u.review_comment FROM usecase u JOIN usecase_blob b ON b.id = u.id WHERE u.id = ?1");
 	if (!st) return -1;
 	db_bind_int(st, 1, id);
 	int rc = sqlite3_step(st);
@@ -76,6 +76,7 @@ int store_usecase_load(db_t *db, int64_t id, struct uc_full *out)
 		out->updated_at = col_dup(st, 5);
 		out->published_at = col_dup(st, 6);
 		out->retract_reason = col_dup(st, 7);
+		out->review_comment = col_dup(st, 9);
 		json_error_t jerr;
 		out->doc = json_loads((const char *)sqlite3_column_text(st, 8), 0, &jerr);
 		if (!out->doc) {
@@ -100,8 +101,52 @@ void store_usecase_free(struct uc_full *u)
 	free(u->updated_at);
 	free(u->published_at);
 	free(u->retract_reason);
+	free(u->review_comment);
 	json_decref(u->doc);
 	memset(u, 0, sizeof *u);
+}
+
+int store_usecase_list(db_t *db, int64_t owner_org_id, const char *state, bool oldest_first, int limit,
+                       uc_row_fn cb, void *ctx)
+{
+	/* since: the time of the first version of the current run of versions
+	 * in the record's current state */
+#define UC_LIST_SQL \
+	"SELECT u.id, u.owner_org_id, u.slug, u.title, u.state, u.updated_at, " \
+	" (SELECT min(v.at) FROM usecase_version v WHERE v.usecase_id = u.id AND v.version > " \
+	"   coalesce((SELECT max(w.version) FROM usecase_version w WHERE w.usecase_id = u.id AND w.state <> u.state), 0)) AS since " \
+	"FROM usecase u WHERE (?1 = 0 OR u.owner_org_id = ?1) AND (?2 IS NULL OR u.state = ?2) "
+	sqlite3_stmt *st = db_stmt(db, oldest_first ? UC_LIST_SQL "ORDER BY since ASC, u.id ASC LIMIT ?3"
+	                                            : UC_LIST_SQL "ORDER BY u.updated_at DESC, u.id DESC LIMIT ?3");
+#undef UC_LIST_SQL
+	if (!st) return -1;
+	db_bind_int(st, 1, owner_org_id);
+	db_bind_text(st, 2, state);
+	db_bind_int(st, 3, limit);
+	int n = 0, rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct uc_row row = {
+			.id = sqlite3_column_int64(st, 0),
+			.owner_org_id = sqlite3_column_int64(st, 1),
+			.slug = (const char *)sqlite3_column_text(st, 2),
+			.title = (const char *)sqlite3_column_text(st, 3),
+			.state = (const char *)sqlite3_column_text(st, 4),
+			.updated_at = (const char *)sqlite3_column_text(st, 5),
+			.since = (const char *)sqlite3_column_text(st, 6),
+		};
+		n++;
+		if (cb(ctx, &row)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		db_error(db, "usecase list");
+		db_reset(st);
+		return -1;
+	}
+	db_reset(st);
+	return n;
 }
 
 int store_usecase_by_import_key(db_t *db, const char *key, int64_t *id)
@@ -365,7 +410,9 @@ int store_usecase_save(db_t *db, json_t *input_doc, const struct uc_save *p, str
 		st = db_stmt(db,
 		    "UPDATE usecase SET slug = ?1, state = ?2, owner_org_id = ?3, version = ?12, title = ?5, "
 		    "summary = ?6, import_key = coalesce(?7, import_key), retract_reason = ?8, updated_at = ?9, "
-		    "published_at = ?10, updated_by = ?11 WHERE id = ?13 RETURNING id");
+		    "published_at = ?10, updated_by = ?11, "
+		    "review_comment = CASE WHEN ?14 IS NULL THEN review_comment WHEN ?14 = '' THEN NULL ELSE ?14 END "
+		    "WHERE id = ?13 RETURNING id");
 	}
 	if (!st) {
 		free(docjson);
@@ -384,6 +431,7 @@ int store_usecase_save(db_t *db, json_t *input_doc, const struct uc_save *p, str
 	if (have_old) {
 		db_bind_int(st, 12, version);
 		db_bind_int(st, 13, id);
+		db_bind_text(st, 14, p->review_comment);
 	}
 	int rc = db_one_int(st, &id);
 	if (rc != 1) {

@@ -599,8 +599,14 @@ test('a referent publishes; the record becomes public', async () => {
 });
 
 test('PATCH: every save is a new version; a stale version is a 409', async () => {
-  let r = await srv.request('PATCH', `/api/v1/usecases/${draftId}`, {
+  // the record is published: only those who may publish it edit it (workflow.c)
+  const denied = await srv.request('PATCH', `/api/v1/usecases/${draftId}`, {
     token: env.tokens.agentBdx,
+    json: { summary: 'Agent seul', version: draftVersion },
+  });
+  assertApiError(denied, 403, 'auth.forbidden');
+  let r = await srv.request('PATCH', `/api/v1/usecases/${draftId}`, {
+    token: env.tokens.refBdx,
     json: { summary: 'Résumé modifié.', version: draftVersion },
   });
   assert.equal(r.status, 200, r.text);
@@ -610,7 +616,7 @@ test('PATCH: every save is a new version; a stale version is a 409', async () =>
   const stale = draftVersion;
   draftVersion = r.json.data.version;
   r = await srv.request('PATCH', `/api/v1/usecases/${draftId}`, {
-    token: env.tokens.agentBdx,
+    token: env.tokens.refBdx,
     json: { summary: 'Écrasement', version: stale },
   });
   assertApiError(r, 409, 'resource.conflict', 'version');
@@ -618,13 +624,13 @@ test('PATCH: every save is a new version; a stale version is a 409', async () =>
   assert.equal(g.json.data.summary, 'Résumé modifié.');
   assert.equal(g.json.data.version, draftVersion);
   // without version: last writer wins, new version
-  r = await srv.request('PATCH', `/api/v1/usecases/${draftId}`, { token: env.tokens.agentBdx, json: { partners: ['ADEME'] } });
+  r = await srv.request('PATCH', `/api/v1/usecases/${draftId}`, { token: env.tokens.refBdx, json: { partners: ['ADEME'] } });
   assert.equal(r.status, 200, r.text);
   assert.equal(r.json.data.version, draftVersion + 1);
   assert.deepEqual(r.json.data.partners, ['ADEME']);
   draftVersion = r.json.data.version;
   // null and "" clear a field
-  r = await srv.request('PATCH', `/api/v1/usecases/${draftId}`, { token: env.tokens.agentBdx, json: { partners: null, contact: '' } });
+  r = await srv.request('PATCH', `/api/v1/usecases/${draftId}`, { token: env.tokens.refBdx, json: { partners: null, contact: '' } });
   assert.equal(r.status, 200, r.text);
   assert.equal(r.json.data.partners, null);
   assert.equal(r.json.data.contact, null);
@@ -646,7 +652,7 @@ test('writes by an agent of another organisation: 403 auth.forbidden, nothing wr
   r = await srv.request('POST', '/api/v1/usecases', { token: env.tokens.agentLyon, json: validRecord({ title: 'Pour Bordeaux' }) });
   assertApiError(r, 403, 'auth.forbidden', 'owner');
   // moving one's record to another organisation needs rights there too
-  r = await srv.request('PATCH', `/api/v1/usecases/${draftId}`, { token: env.tokens.agentBdx, json: { owner: LYON.key } });
+  r = await srv.request('PATCH', `/api/v1/usecases/${draftId}`, { token: env.tokens.refBdx, json: { owner: LYON.key } });
   assertApiError(r, 403, 'auth.forbidden', 'owner');
   const g = await get(`/api/v1/usecases/${draftId}`);
   assert.equal(g.json.data.summary, 'Résumé modifié.');
@@ -667,8 +673,14 @@ test('a curator may publish for any organisation', async () => {
 
 test('retract: reason kept, still public, no more changes', async () => {
   const before = await total();
-  const r = await srv.request('POST', `/api/v1/usecases/${draftId}/retract`, {
+  // retracting needs the right to publish (workflow.c): a plain agent may not
+  const denied = await srv.request('POST', `/api/v1/usecases/${draftId}/retract`, {
     token: env.tokens.agentBdx,
+    json: { reason: 'Projet arrêté faute de données.' },
+  });
+  assertApiError(denied, 403, 'auth.forbidden');
+  const r = await srv.request('POST', `/api/v1/usecases/${draftId}/retract`, {
+    token: env.tokens.refBdx,
     json: { reason: 'Projet arrêté faute de données.' },
   });
   assert.equal(r.status, 200, r.text);

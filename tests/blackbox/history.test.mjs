@@ -53,10 +53,10 @@ before(async () => {
   await patch(t.agentBdx, { description: 'Texte du brouillon.' });
   // v3: published by the referent
   await patch(t.refBdx, { state: 'published' });
-  // v4: restricted-only change
-  await patch(t.agentBdx, { funding: SECRET2 });
+  // v4: restricted-only change (a published record: edited by its referent)
+  await patch(t.refBdx, { funding: SECRET2 });
   // v5: a public change holding markup
-  await patch(t.agentBdx, { decision_scope: SCRIPT });
+  await patch(t.refBdx, { decision_scope: SCRIPT });
   // v6: the observatory team changes the theme
   await patch(t.curator, { theme: 'mobility' });
   // v7: retracted
@@ -231,7 +231,7 @@ test('API versions, public: public versions, public fields, no names', async () 
   assert.equal(v[3].previous_version, 0);
   assert.equal(v[4].previous_version, 3);
   assert.equal(v[7].state, 'retracted');
-  assert.equal(v[7].note, 'retrait');
+  assert.equal(v[7].note, `retirée : ${REASON}`);
   assert.match(v[7].at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   for (const x of vs) assert.equal(x.author.name, undefined, 'no name for the public');
   for (const s of ['funding', 'contact', SECRET1, SECRET2, '@']) assert.ok(!r.text.includes(s), `no ${s}`);
@@ -299,7 +299,7 @@ test('/admin/journal: visitors sent to sign in, agents refused, admins see it', 
   assert.equal(h1Text(r.text), 'Journal des actions');
   assert.match(r.text, /<th scope="col">Date \(UTC\)<\/th>/);
   assert.match(r.text, /<caption>/);
-  for (const a of ['usecase.create', 'usecase.state', 'usecase.retract', 'user.add', 'token.create', 'orgs.load'])
+  for (const a of ['usecase.create', 'usecase.state', 'user.add', 'token.create', 'orgs.load'])
     assert.match(r.text, new RegExp(`<code>${a.replace('.', '\\.')}</code>`), `action ${a} audited`);
   assert.ok(r.text.includes('referent@bordeaux-metropole.example.fr'), 'admins see e-mails');
   assert.ok(!r.text.includes(REASON), 'details escaped');
@@ -307,14 +307,15 @@ test('/admin/journal: visitors sent to sign in, agents refused, admins see it', 
   // newest first: the retraction comes before the creation of the same record
   const iRetract = r.text.indexOf(`>usecase:${id}<`);
   assert.ok(iRetract > 0);
-  assert.ok(r.text.indexOf('<code>usecase.retract</code>') < r.text.indexOf('<code>usecase.state</code>'));
+  const iRetracted = r.text.indexOf('published→retracted');
+  assert.ok(iRetracted > 0 && iRetracted < r.text.indexOf('draft→published'), 'newest first');
 
   // filters
-  r = await admin.get('/admin/journal?action=usecase.retract');
+  r = await admin.get('/admin/journal?action=usecase.state');
   assertHtmlPage(r);
-  assert.match(r.text, /1 entrée\./);
+  assert.match(r.text, /2 entrées\./); // publication and retraction
   assert.match(r.text, new RegExp(`<a href="/fiches/${id}">usecase:${id}</a>`));
-  assert.match(r.text, /value="usecase.retract"/);
+  assert.match(r.text, /value="usecase.state"/);
   r = await admin.get(`/admin/journal?cible=usecase:${draftId}`);
   assert.match(r.text, /1 entrée\./);
   r = await admin.get('/admin/journal?action=%25');
@@ -336,7 +337,7 @@ test('iat audit: lines, JSON Lines, filters, and argument errors', () => {
   for (const l of ls) assert.equal(l.split('\t').length, 5, l);
   const ats = ls.map((l) => l.split('\t')[0]);
   assert.deepEqual([...ats].sort().reverse(), ats, 'newest first');
-  assert.ok(ls.some((l) => /\tusecase\.retract\tusecase:\d+\tRetrait <b>pour test<\/b>$/.test(l)));
+  assert.ok(ls.some((l) => /\tusecase\.state\tusecase:\d+\tpublished→retracted : Retrait <b>pour test<\/b>$/.test(l)));
   assert.ok(ls.some((l) => /^\S+\t-\torgs\.load\t/.test(l)), 'org load audited, no account');
 
   r = iat(['audit', '--db', env.db, '--action', 'usecase.', '--json']);

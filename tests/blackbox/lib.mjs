@@ -609,7 +609,12 @@ export function csrfOf(html) {
  * post(path, fields, {csrf:false}) sends no token; fields may hold arrays
  * (repeated fields). Redirects are not followed; `location` is given.
  */
-export function webClient(srv) {
+let clientSeq = 0;
+export function webClient(srv, opts = {}) {
+  // Each client comes from its own address (X-Forwarded-For, trusted from
+  // loopback like from nginx), so per-address throttles count per client;
+  // opts.addr chooses it.
+  const addr = opts.addr || `10.${(++clientSeq >> 16) & 255}.${(clientSeq >> 8) & 255}.${clientSeq & 255}`;
   const jar = new Map();
   let csrf = null;
   const cookieHeader = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
@@ -624,7 +629,7 @@ export function webClient(srv) {
     }
   };
   const send = async (method, p, body, headers = {}) => {
-    const h = { ...headers };
+    const h = { 'X-Forwarded-For': addr, ...headers };
     if (jar.size) h.Cookie = cookieHeader();
     const res = await fetch(srv.base + p, { method, headers: h, body, redirect: 'manual' });
     store(res);
@@ -637,6 +642,7 @@ export function webClient(srv) {
   };
   const client = {
     jar,
+    addr,
     get csrf() {
       return csrf;
     },
