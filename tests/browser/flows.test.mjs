@@ -35,8 +35,16 @@ const RESET_PASSWORD = 'une autre phrase de passe bien longue';
 let newAgentPassword = NEW_PASSWORD;
 const started = Date.now();
 
-// The fixture record owned by Bordeaux Métropole (Stacoptim).
-let bdxRecord;
+// The record written in flow 2 ({url, id}), published in flow 3.
+let record = null;
+const TITLE = 'Écologie urbaine : l\'IA au service du tri des œuvres et des déchets';
+const SUMMARY = 'Un modèle de vision reconnaît les déchets déposés en déchèterie et oriente le tri, pour une écologie du quotidien.';
+const SUMMARY2 = 'Un modèle de vision reconnaît les déchets déposés en déchèterie et oriente le tri (version corrigée après relecture).';
+const CONTACT = 'contact-reserve-flows@bordeaux-metropole.example.fr';
+const FUNDING = 'Fonds vert, dossier FLOWS-7731';
+const INFO_URL = 'https://www.bordeaux-metropole.fr/ecologie-tri';
+const REVIEW_COMMENT = 'Précisez dans le résumé qu\'il s\'agit de la version <corrigée>.';
+const RETRACT_REASON = 'Projet arrêté en 2025 : le marché n\'a pas été reconduit.';
 
 before(async () => {
   env = B.setupLibrary({ accounts: {} });
@@ -46,9 +54,6 @@ before(async () => {
   B.createWebAccount(env.db, ADMIN, 'admin');
   srv = await B.startServer(env.db);
   browser = await B.launchBrowser();
-  const list = (await srv.get('/api/v1/usecases?per_page=100')).json.data;
-  bdxRecord = list.find((u) => u.owner.id === B.BORDEAUX_METROPOLE.key);
-  assert.ok(bdxRecord, 'the fixture library has a record of Bordeaux Métropole');
 });
 
 after(async () => {
@@ -267,6 +272,158 @@ flow('1b. forgotten password: link from the outbox, new password, sign in with i
     assert.equal(new URL(page.url()).pathname, '/compte');
   }));
 
+// ==== 2. Write a record: errors first, then saved ====
+
+/** The workflow section of the record page. */
+function workflowBox(page) {
+  return page.getByRole('region', { name: 'Rédaction et publication' });
+}
+
+flow('2. the new agent writes a record: error summary, values kept, then saved as a draft', async () => {
+  assert.ok(newAgentPassword, 'flow 1 made the agent');
+  const h = await signedIn(NEW_AGENT, '/compte', newAgentPassword);
+  const { page } = h;
+  try {
+    await page.getByRole('navigation', { name: 'Menu principal' }).getByRole('link', { name: 'Mon organisation' }).click();
+    await page.waitForURL((u) => u.pathname === '/espace');
+    await B.checkPage(page, 'workspace');
+    await page.getByRole('link', { name: 'Nouvelle fiche' }).first().click();
+    await page.waitForURL((u) => u.pathname === '/fiches/nouvelle');
+    assert.equal(await page.locator('h1').innerText(), 'Nouvelle fiche');
+    await B.checkPage(page, 'record-form');
+
+    // no title, a link that is not one; restricted fields with values to find later
+    await B.fill(page, {
+      'Résumé': SUMMARY,
+      'Organisation porteuse': 'Bordeaux Métropole',
+      'Maturité': 'En expérimentation',
+      'Thème principal': 'Transition écologique',
+      'Contact du service en charge': CONTACT,
+      'Financement': FUNDING,
+      'Lien d\'information': 'www bordeaux métropole',
+    });
+    await B.submit(page, 'Enregistrer le brouillon', { status: 422 });
+    assert.match(await page.title(), /^Erreur : /);
+    const summaryText = await page.locator('.error-summary').innerText();
+    assert.match(summaryText, /Nom du projet/);
+    assert.match(summaryText, /Lien d'information/);
+    await B.followErrorLink(page, 'title');
+    const info = await B.control(page, 'Lien d\'information');
+    assert.equal(await info.getAttribute('aria-invalid'), 'true');
+    assert.match(await info.getAttribute('aria-describedby') || '', /\be-info_url\b/);
+    // every value is kept
+    assert.equal(await (await B.control(page, 'Résumé')).inputValue(), SUMMARY);
+    assert.equal(await (await B.control(page, 'Contact du service en charge')).inputValue(), CONTACT);
+    assert.equal(await (await B.control(page, 'Financement')).inputValue(), FUNDING);
+    assert.equal(await info.inputValue(), 'www bordeaux métropole');
+    assert.equal(await (await B.control(page, 'Maturité')).inputValue(), 'experiment');
+    await B.checkPage(page, 'record-form-errors');
+
+    await B.fill(page, { 'Nom du projet': TITLE, 'Lien d\'information': INFO_URL });
+    await B.submit(page, 'Enregistrer le brouillon');
+    assert.match(new URL(page.url()).pathname, /^\/fiches\/\d+/);
+    assert.match(await B.flashText(page), /La fiche est créée en brouillon/);
+    assert.equal(await page.locator('h1').innerText(), TITLE);
+    const text = await page.locator('main').innerText();
+    assert.ok(text.includes(CONTACT) && text.includes(FUNDING), 'the agent sees the restricted fields');
+    assert.match(await workflowBox(page).innerText(), /Brouillon/i);
+    record = { url: new URL(page.url()).pathname, id: Number(/^\/fiches\/(\d+)/.exec(new URL(page.url()).pathname)[1]) };
+    await B.checkPage(page, 'record-page-agent');
+    h.assertNoErrors();
+  } finally {
+    await h.close();
+  }
+});
+
+// ==== 3. Submit, changes requested with a comment, resubmitted, published ====
+
+flow('3. submitted, the referent asks for changes, the agent edits and resubmits, the referent publishes', async () => {
+  assert.ok(record, 'flow 2 wrote the record');
+  const agent = await signedIn(NEW_AGENT, record.url, newAgentPassword);
+  const ref = await signedIn(BDX_REFERENT, '/relecture');
+  try {
+    const ap = agent.page;
+    await B.submit(ap, 'Soumettre à la relecture');
+    assert.match(await B.flashText(ap), /La fiche est soumise à la relecture/);
+
+    const rp = ref.page;
+    await B.visit(rp, '/relecture');
+    await B.checkPage(rp, 'review-queue');
+    await rp.getByRole('link', { name: TITLE }).click();
+    await rp.waitForURL((u) => u.pathname === record.url);
+    await B.fill(workflowBox(rp), { 'Modifications demandées': REVIEW_COMMENT });
+    await B.submit(rp, 'Demander des modifications');
+    assert.match(await B.flashText(rp), /Les modifications demandées sont transmises/);
+
+    await B.visit(ap, record.url);
+    const box = workflowBox(ap);
+    assert.ok((await box.innerText()).includes(REVIEW_COMMENT), 'the agent reads the comment (as text)');
+    await box.getByRole('link', { name: 'Modifier' }).click();
+    await ap.waitForURL((u) => u.pathname === `/fiches/${record.id}/modifier`);
+    assert.equal(await (await B.control(ap, 'Nom du projet')).inputValue(), TITLE, 'the form holds the record');
+    await B.checkPage(ap, 'record-form-edit');
+    await B.fill(ap, { 'Résumé': SUMMARY2 });
+    await B.submit(ap, 'Enregistrer');
+    assert.match(await B.flashText(ap), /La fiche est enregistrée/);
+    await B.submit(ap, 'Soumettre à la relecture');
+    assert.match(await B.flashText(ap), /soumise à la relecture/);
+
+    await B.visit(rp, '/relecture');
+    await rp.getByRole('link', { name: TITLE }).click();
+    await rp.waitForURL((u) => u.pathname === record.url);
+    await B.submit(rp, 'Publier');
+    assert.match(await B.flashText(rp), /La fiche est publiée/);
+    agent.assertNoErrors();
+    ref.assertNoErrors();
+  } finally {
+    await agent.close();
+    await ref.close();
+  }
+});
+
+// ==== 4. Found by search, with and without accents, and with the ligature ====
+
+flow('4. a visitor finds the record by search, with and without accents and ligatures', () =>
+  B.withPage(browser, srv.base, { label: 'search' }, async (page) => {
+    assert.ok(record, 'flow 2 wrote the record');
+    await B.visit(page, '/accessibilite');
+    for (const q of ['ecologie', 'écologie', 'ÉCOLOGIE urbaine', 'oeuvres', 'œuvres']) {
+      const box = page.getByRole('search').getByLabel('Rechercher une fiche');
+      await box.fill(q);
+      await box.press('Enter');
+      await page.waitForURL((u) => u.pathname === '/recherche' && u.searchParams.get('q') === q);
+      const hit = page.locator('.hit').filter({ has: page.getByRole('link', { name: TITLE }) });
+      assert.equal(await hit.count(), 1, `« ${q} » finds the record`);
+    }
+    await B.checkPage(page, 'search-results');
+  }));
+
+// ==== 5. Restricted fields: not for visitors, shown to an agent of another organisation ====
+
+flow('5. a visitor does not see the restricted fields, an agent of Lyon does', async () => {
+  assert.ok(record, 'flow 2 wrote the record');
+  await B.withPage(browser, srv.base, { label: 'restricted-visitor' }, async (page) => {
+    await B.visit(page, record.url);
+    const html = await page.content();
+    assert.ok(!html.includes(CONTACT), 'the contact is not in the page');
+    assert.ok(!html.includes('FLOWS-7731'), 'the funding is not in the page');
+    assert.match(await page.locator('main').innerText(), /Certaines informations sont réservées aux agents/);
+    assert.equal(await workflowBox(page).count(), 0, 'no workflow box for visitors');
+    assert.ok((await page.locator('main').innerText()).includes(SUMMARY2), 'the published version is shown');
+  });
+  const h = await signedIn(LYON_AGENT, record.url);
+  try {
+    const text = await h.page.locator('main').innerText();
+    assert.ok(text.includes(CONTACT), 'an agent of another organisation sees the contact');
+    assert.ok(text.includes(FUNDING), 'an agent of another organisation sees the funding');
+    assert.equal(await workflowBox(h.page).count(), 0, 'but cannot act on another organisation\'s record');
+    await B.checkPage(h.page, 'record-page-other-agent');
+    h.assertNoErrors();
+  } finally {
+    await h.close();
+  }
+});
+
 // ==== 6. Error report by a visitor, answered by the organisation ====
 
 const REPORT_TEXT = 'Le lien vers le site du projet renvoie une erreur 404 depuis janvier.';
@@ -356,8 +513,65 @@ async function reportAndAnswer(record) {
   });
 }
 
-flow('6. a visitor reports an error, the organisation answers, the record shows the answer', () =>
-  reportAndAnswer(bdxRecord));
+flow('6. a visitor reports an error, the organisation answers, the record shows the answer', async () => {
+  assert.ok(record, 'flow 2 wrote the record');
+  await reportAndAnswer(record);
+});
+
+// ==== 7. History, comparison, retraction ====
+
+flow('7. history and comparison of two versions, then the referent retracts the record', async () => {
+  assert.ok(record, 'flow 2 wrote the record');
+  await B.withPage(browser, srv.base, { label: 'history' }, async (page) => {
+    await B.visit(page, record.url);
+    await page.getByRole('link', { name: /^Historique des modifications/ }).click();
+    await page.waitForURL((u) => u.pathname === `/fiches/${record.id}/historique`);
+    assert.equal(await page.locator('h1').innerText(), 'Historique des modifications');
+    await B.checkPage(page, 'history');
+    const links = page.getByRole('link', { name: /^Comparer la version \d+ avec la version \d+$/ });
+    assert.ok((await links.count()) >= 2, 'several versions to compare');
+    // the comparison that holds the summary change of flow 3
+    await B.visit(page, `/fiches/${record.id}/historique`);
+    let found = false;
+    for (let i = 0; i < (await links.count()) && !found; i++) {
+      await links.nth(i).click();
+      await page.waitForURL((u) => u.pathname === `/fiches/${record.id}/comparer`);
+      const t = await page.locator('main').innerText();
+      if (t.includes(SUMMARY2) && t.includes(SUMMARY)) found = true;
+      else await page.goBack();
+    }
+    assert.ok(found, 'a comparison shows the old and the new summary');
+    assert.match(await page.locator('h1').innerText(), /^Comparaison des versions \d+ et \d+$/);
+    const changed = page.locator('tr.changed').filter({ hasText: 'Résumé' });
+    assert.ok((await changed.count()) >= 1, 'the summary row is marked as changed');
+    await B.checkPage(page, 'compare');
+  });
+
+  const ref = await signedIn(BDX_REFERENT, record.url);
+  try {
+    const rp = ref.page;
+    const box = workflowBox(rp);
+    // an empty reason is refused by the server (the browser does not check: novalidate)
+    await (await B.control(box, 'Motif du retrait')).fill('  ');
+    await B.submit(rp, 'Retirer', { status: 422 });
+    assert.match(await rp.title(), /^Erreur|Retirer/);
+    await B.checkPage(rp, 'retract-errors');
+    await B.fill(rp, { 'Motif du retrait': RETRACT_REASON });
+    await B.submit(rp, 'Retirer');
+    assert.match(await B.flashText(rp), /La fiche est retirée/);
+    ref.assertNoErrors();
+  } finally {
+    await ref.close();
+  }
+  await B.withPage(browser, srv.base, { label: 'retracted' }, async (page) => {
+    await B.visit(page, record.url);
+    const note = page.locator('.notice-retracted');
+    assert.ok(await note.isVisible(), 'the record stays visible, marked retracted');
+    assert.ok((await note.innerText()).includes(RETRACT_REASON), 'with its reason');
+    assert.equal(await page.locator('h1').innerText(), TITLE);
+    await B.checkPage(page, 'record-page-retracted');
+  });
+});
 
 // ==== 8. The audit journal, as admin ====
 
