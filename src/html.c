@@ -145,7 +145,10 @@ void html_begin(struct req *r, const char *title)
 	const struct viewer *v = &r->viewer;
 	if (v->user_id) {
 		if (v->norgs > 0) nav_item(b, path, "/espace", "Mon organisation");
-		if (auth_is_curator(v)) nav_item(b, path, "/relecture", "Relecture");
+		bool reviewer = auth_is_curator(v);
+		for (int i = 0; i < v->norgs; i++)
+			if (v->referent_of[i]) reviewer = true;
+		if (reviewer) nav_item(b, path, "/relecture", "Relecture");
 		if (auth_is_admin(v)) nav_item(b, path, "/admin/journal", "Journal d'audit");
 		nav_item(b, path, "/compte", "Mon compte");
 		buf_fmt(b,

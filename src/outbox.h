@@ -26,4 +26,18 @@ int outbox_send_link(db_t *db, const char *to, const char *subject, const char *
  * or empty. */
 void outbox_link(buf_t *b, const char *base_url, const char *path);
 
+/* The site's public address for links in messages sent outside a request
+ * (set once at start-up by the server; NULL or "" for relative links). */
+void outbox_set_base_url(const char *base_url);
+const char *outbox_base_url(void);
+
+/* ==== Notifications ====
+ * Each sends one message per recipient; failures are logged and ignored
+ * (a notification never undoes the action that caused it). */
+enum outbox_who { OUTBOX_MEMBERS, OUTBOX_REFERENTS };
+/* To the active members (or only the referents) of organisation org_id. */
+void outbox_notify_org(db_t *db, int64_t org_id, enum outbox_who who, const char *subject, const char *body);
+/* To one account (if active and not anonymised). */
+void outbox_notify_user(db_t *db, int64_t user_id, const char *subject, const char *body);
+
 #endif

@@ -53,6 +53,7 @@
 #include "auth.h"
 #include "model.h"
 #include "org.h"
+#include "outbox.h"
 #include "pages.h"
 #include "store.h"
 #include "util.h"
@@ -385,7 +386,16 @@ int page_report_post(struct req *r)
 		}
 		log_info("signalement %lld reçu (fiche %lld)", (long long)sqlite3_last_insert_rowid(db_sqlite(r->db)),
 		         (long long)u.id);
-		/* notification to the owner's members: when the outbox exists */
+		/* the owner's members are told (never the description: it may carry
+		 * personal data; they read it in their inbox) */
+		buf_t body = BUF_INIT;
+		buf_puts(&body, "Bonjour,\n\nUn signalement d'erreur a été déposé sur une fiche de votre organisation : ");
+		buf_puts(&body, u.title ? u.title : "(sans titre)");
+		buf_puts(&body, ".\nLisez-le et répondez-y dans la boîte des signalements : ");
+		outbox_link(&body, outbox_base_url(), "/espace/signalements");
+		buf_puts(&body, "\n\n— IA·T\n");
+		outbox_notify_org(r->db, u.owner_org_id, OUTBOX_MEMBERS, "Nouveau signalement sur une fiche", buf_cstr(&body));
+		buf_free(&body);
 	}
 	buf_t path = BUF_INIT;
 	html_usecase_path(&path, u.id, u.slug);
@@ -765,7 +775,27 @@ int page_report_answer(struct req *r)
 	snprintf(detail, sizeof detail, "outcome=%s usecase=%lld", outcome, (long long)ucid);
 	if (auth_audit(r->db, r->viewer.user_id, "report.answer", target, detail) < 0) goto rollback;
 	if (db_commit(r->db) < 0) goto rollback;
-	/* notification to the reporter's contact: when the outbox exists */
+	/* the reporter is told, when they left an address */
+	st = db_stmt(r->db, "SELECT contact FROM report WHERE id = ?1 AND contact IS NOT NULL");
+	if (st) {
+		db_bind_int(st, 1, rid);
+		char *contact = NULL;
+		if (sqlite3_step(st) == SQLITE_ROW) contact = xstrdup((const char *)sqlite3_column_text(st, 0));
+		db_reset(st);
+		if (contact) {
+			buf_t body = BUF_INIT;
+			char path[48];
+			snprintf(path, sizeof path, "/fiches/%lld", (long long)ucid);
+			buf_puts(&body, "Bonjour,\n\nL'organisation a répondu à votre signalement. Sa réponse, publiée sur la fiche :\n\n");
+			buf_puts(&body, answer);
+			buf_puts(&body, "\n\n");
+			outbox_link(&body, outbox_base_url(), path);
+			buf_puts(&body, "\n\n— IA·T\n");
+			outbox_send(r->db, contact, "Réponse à votre signalement", buf_cstr(&body));
+			buf_free(&body);
+			free(contact);
+		}
+	}
 	req_flash(r, "report-answered");
 	req_redirect(r, "/espace/signalements");
 	return 0;

@@ -35,6 +35,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "outbox.h"
 #include "router.h"
 #include "session.h"
 #include "text.h"
@@ -635,6 +636,7 @@ int server_run(const struct server_config *cfg)
 	}
 	struct server *s = xcalloc(1, sizeof *s);
 	s->cfg = cfg;
+	outbox_set_base_url(cfg->base_url);
 	pthread_mutex_init(&s->lock, NULL);
 
 	/* Block the signals in every thread; the main thread sigwait()s. */

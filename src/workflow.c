@@ -10,6 +10,8 @@
  */
 #include "workflow.h"
 
+#include "outbox.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,6 +151,65 @@ int wf_audit_state(db_t *db, int64_t user_id, int64_t id, const char *from, cons
 	return rc;
 }
 
+/* Tell the people concerned (outbox.h): a submission to the referents of
+ * the owner organisation; a request for changes, a publication or a
+ * retraction to the record's author. */
+static void notify(db_t *db, const struct uc_full *u, enum wf_action a, const char *text)
+{
+	const char *title = doc_str(u->doc, "title");
+	buf_t link = BUF_INIT, body = BUF_INIT;
+	char path[48];
+	snprintf(path, sizeof path, "/fiches/%lld", (long long)u->id);
+	outbox_link(&link, outbox_base_url(), path);
+	const char *subject = NULL, *intro = NULL;
+	switch (a) {
+	case WF_SUBMIT:
+		subject = "Fiche à relire";
+		intro = "Une fiche de votre organisation attend votre relecture avant publication.";
+		break;
+	case WF_REQUEST_CHANGES:
+		subject = "Modifications demandées sur votre fiche";
+		intro = "Le référent demande des modifications avant de publier votre fiche. Son commentaire :";
+		break;
+	case WF_PUBLISH:
+		subject = "Votre fiche est publiée";
+		intro = "Votre fiche est publiée dans la bibliothèque IA·T.";
+		break;
+	case WF_RETRACT:
+		subject = "Votre fiche est retirée";
+		intro = "Votre fiche a été retirée de la bibliothèque. Motif :";
+		break;
+	default: break;
+	}
+	if (subject) {
+		buf_puts(&body, "Bonjour,\n\n");
+		buf_puts(&body, intro);
+		buf_puts(&body, "\n\n");
+		if (text && *text && (a == WF_REQUEST_CHANGES || a == WF_RETRACT)) {
+			buf_puts(&body, text);
+			buf_puts(&body, "\n\n");
+		}
+		buf_puts(&body, "Fiche : ");
+		buf_puts(&body, title ? title : "(sans titre)");
+		buf_puts(&body, "\n");
+		buf_puts(&body, buf_cstr(&link));
+		buf_puts(&body, "\n\n— IA·T\n");
+		if (a == WF_SUBMIT) {
+			outbox_notify_org(db, u->owner_org_id, OUTBOX_REFERENTS, subject, buf_cstr(&body));
+		} else {
+			sqlite3_stmt *st = db_stmt(db, "SELECT created_by FROM usecase WHERE id = ?1");
+			int64_t author = 0;
+			if (st) {
+				db_bind_int(st, 1, u->id);
+				if (db_one_int(st, &author) != 1) author = 0;
+			}
+			if (author) outbox_notify_user(db, author, subject, buf_cstr(&body));
+		}
+	}
+	buf_free(&link);
+	buf_free(&body);
+}
+
 int wf_apply(db_t *db, const struct viewer *v, const struct uc_full *u, enum wf_action a, const char *text,
              int64_t expect_version, const char **msg)
 {
@@ -186,7 +247,10 @@ int wf_apply(db_t *db, const struct viewer *v, const struct uc_full *u, enum wf_
 	free(note);
 	if (rc == STORE_OK && wf_audit_state(db, v->user_id, u->id, u->state, to, text) < 0) rc = STORE_ERR;
 	if (rc == STORE_OK && db_commit(db) < 0) rc = STORE_ERR;
-	if (rc == STORE_OK) return 0;
+	if (rc == STORE_OK) {
+		notify(db, u, a, text);
+		return 0;
+	}
 	db_rollback(db);
 	switch (rc) {
 	case STORE_CONFLICT:
