@@ -523,3 +523,110 @@ export function focusOutline(page) {
     return { style: cs.outlineStyle, width: parseFloat(cs.outlineWidth) || 0, color: cs.outlineColor };
   });
 }
+
+// ==== Flows (flows*.test.mjs) ====
+
+function reEscape(s) {
+  return String(s).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * The form control labelled `label`, whatever mark follows the label's
+ * text (« (obligatoire) », « (facultatif) »...): the label starts with
+ * `label` and nothing but a parenthesised note follows. Asserts there is
+ * exactly one. scope: a page or a locator (one form of several).
+ */
+export async function control(scope, label) {
+  const re = new RegExp(`^\\s*${reEscape(label)}(\\s*\\([^)]*\\))?\\s*$`);
+  const loc = scope.getByLabel(re);
+  const n = await loc.count();
+  assert.equal(n, 1, `${n} fields labelled « ${label} »`);
+  return loc;
+}
+
+/**
+ * fillForm() with the labels of control(): {label: value}; inputs and
+ * textareas are typed into, selects take the option with that label (or
+ * value), checkboxes and radios are set to !!value.
+ */
+export async function fill(scope, fields) {
+  for (const [label, value] of Object.entries(fields)) {
+    const loc = await control(scope, label);
+    const kind = await loc.evaluate((el) => (el.tagName === 'INPUT' ? `input:${el.type}` : el.tagName.toLowerCase()));
+    if (kind === 'select') {
+      const v = await loc.evaluate((el, x) => {
+        const o = [...el.options].find((opt) => opt.label === x || opt.text.trim() === x || opt.value === x);
+        return o ? o.value : null;
+      }, String(value));
+      assert.ok(v !== null, `no option « ${value} » in the field « ${label} »`);
+      await loc.selectOption(v);
+    } else if (kind === 'input:checkbox' || kind === 'input:radio') {
+      await loc.setChecked(!!value);
+    } else {
+      await loc.fill(String(value));
+    }
+  }
+}
+
+/** Results of checkPage(): page type → 'OK...' or 'FAILED: ...', for reports. */
+export const axeResults = new Map();
+const pageFailures = [];
+
+/**
+ * The checks every page of a flow gets: one h1, axe-core with no violation
+ * at 1280 then 320 px, no sideways scroll at 320 px, screenshots NAME-1280
+ * and NAME-320. `name` is the page type (the first page seen of a type is
+ * recorded in axeResults, a failure always is). A failure does not stop
+ * the flow (the later steps still run and are checked): it is kept, and
+ * assertPagesOk() — call it at the end of every test — fails with all of
+ * them.
+ */
+export async function checkPage(page, name) {
+  try {
+    assert.equal(await page.locator('h1').count(), 1, `${name}: exactly one h1 on ${page.url()}`);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await assertNoAxeViolations(page, `${name} at ${DEFAULT_WIDTH} px`);
+    const vp = page.viewportSize();
+    await page.setViewportSize({ width: NARROW, height: vp.height });
+    try {
+      await assertNoAxeViolations(page, `${name} at ${NARROW} px`);
+    } finally {
+      await page.setViewportSize(vp);
+    }
+    await checkNoHorizontalScroll(page, NARROW);
+    if (!axeResults.has(name)) axeResults.set(name, 'OK: 0 violations at 1280 and 320 px');
+  } catch (e) {
+    if (!(e instanceof assert.AssertionError)) throw e;
+    axeResults.set(name, `FAILED: ${e.message.split('\n').slice(0, 6).join(' / ')}`);
+    pageFailures.push(`${name}: ${e.message}`);
+  } finally {
+    await screenshot(page, name, { widths: [DEFAULT_WIDTH, NARROW] });
+  }
+}
+
+/** Fail with the checkPage() failures seen since the last call, if any. */
+export function assertPagesOk() {
+  const f = pageFailures.splice(0);
+  assert.equal(f.length, 0, `${f.length} page(s) failed their checks:\n${f.join('\n')}`);
+}
+
+/**
+ * Follow the link of the error summary to `field` (its control has id
+ * f-FIELD) with the keyboard, and assert that the control gets the focus.
+ */
+export async function followErrorLink(page, field) {
+  const link = page.locator(`.error-summary a[href="#f-${field}"]`);
+  assert.equal(await link.count(), 1, `the error summary links to #f-${field}`);
+  await link.focus();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((id) => document.activeElement && document.activeElement.id === id, `f-${field}`,
+    { timeout: 5000 }).catch(() => {});
+  const f = await focused(page);
+  assert.equal(f && f.id, `f-${field}`, `the error link focuses the field f-${field}: ${JSON.stringify(f)}`);
+}
+
+/** The text of the flash message of the page ('' when none). */
+export async function flashText(page) {
+  const loc = page.locator('.flash');
+  return (await loc.count()) ? (await loc.first().innerText()).trim() : '';
+}
