@@ -89,7 +89,7 @@ int page_audit(struct req *r)
 	if (n == 0) {
 		buf_puts(b, "<p>Aucune entrée à afficher.</p>\n");
 	} else {
-		buf_puts(b, "<div class=\"table-scroll\">\n<table class=\"data audit\">\n"
+		buf_puts(b, "<div class=\"table-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Tableau (défilement horizontal possible)\">\n<table class=\"data audit\">\n"
 		            "<caption>Journal des actions, du plus récent au plus ancien</caption>\n<thead><tr>"
 		            "<th scope=\"col\">Date (UTC)</th><th scope=\"col\">Compte</th><th scope=\"col\">Action</th>"
 		            "<th scope=\"col\">Cible</th><th scope=\"col\">Détail</th></tr></thead>\n<tbody>\n");

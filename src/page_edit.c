@@ -890,9 +890,9 @@ static void text_form(struct req *r, const struct uc_full *u, enum wf_action a, 
 	        retract ? "Public : il est affiché sur la fiche retirée. 2000 caractères au plus."
 	                : "Transmis à l'organisation, qui corrige puis soumet de nouveau. 2000 caractères au plus.");
 	if (err) buf_fmt(b, "<p class=\"field-error\" id=\"e-%h\"><span class=\"visually-hidden\">Erreur : </span>%h</p>\n", name, err);
-	buf_fmt(b, "<textarea id=\"f-%h\" name=\"%h\" rows=\"4\" required aria-required=\"true\"%h aria-describedby=\"h-%h%h%h\">%h</textarea>\n</div>\n",
+	buf_fmt(b, "<textarea id=\"f-%h\" name=\"%h\" rows=\"4\" required aria-required=\"true\"%R aria-describedby=\"h-%h%h%h\">%h</textarea>\n</div>\n",
 	        name, name, err ? " aria-invalid=\"true\"" : "", name, err ? " e-" : "", err ? name : "", value ? value : "");
-	buf_fmt(b, "<div class=\"actions\"><button type=\"submit\"%h>%h</button></div>\n</form>\n",
+	buf_fmt(b, "<div class=\"actions\"><button type=\"submit\"%R>%h</button></div>\n</form>\n",
 	        retract ? " class=\"button-danger\"" : "", wf_action_label(a));
 }
 

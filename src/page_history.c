@@ -479,7 +479,7 @@ int page_compare(struct req *r)
 			if (strcmp(done[k], sec) == 0) seen = true;
 		if (seen || ndone >= (int)ARRAY_LEN(done)) continue;
 		done[ndone++] = sec;
-		buf_fmt(b, "<h2 id=\"section-%h\">%h</h2>\n<div class=\"table-scroll\">\n<table class=\"data compare\">\n"
+		buf_fmt(b, "<h2 id=\"section-%h\">%h</h2>\n<div class=\"table-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Tableau (défilement horizontal possible)\">\n<table class=\"data compare\">\n"
 		           "<caption>%h : version %D et version %D</caption>\n<thead><tr>"
 		           "<th scope=\"col\">Champ</th><th scope=\"col\">Version %D</th>"
 		           "<th scope=\"col\">Version %D</th><th scope=\"col\">Différence</th></tr></thead>\n<tbody>\n",

@@ -158,7 +158,7 @@ int page_privacy(struct req *r)
 	         "Aucune donnée n'est vendue, cédée, ni utilisée pour de la publicité ou du profilage.</p>\n"
 
 	         "<h2>Ce que nous conservons</h2>\n"
-	         "<div class=\"table-scroll\">\n<table class=\"data\">\n"
+	         "<div class=\"table-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Tableau (défilement horizontal possible)\">\n<table class=\"data\">\n"
 	         "<caption>Données conservées, raison, durée et personnes qui y ont accès</caption>\n"
 	         "<thead><tr><th scope=\"col\">Données</th><th scope=\"col\">Pourquoi</th>"
 	         "<th scope=\"col\">Combien de temps</th><th scope=\"col\">Qui les voit</th></tr></thead>\n"
@@ -231,7 +231,7 @@ int page_privacy(struct req *r)
 	         "demandez : ils sont dispensés de consentement, c'est pourquoi il n'y a pas de bandeau. "
 	         "Il n'y a ni mesure d'audience, ni publicité, ni pistage, ni contenu ou script de "
 	         "tiers.</p>\n"
-	         "<div class=\"table-scroll\">\n<table class=\"data\">\n"
+	         "<div class=\"table-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Tableau (défilement horizontal possible)\">\n<table class=\"data\">\n"
 	         "<caption>Cookies déposés par le site</caption>\n"
 	         "<thead><tr><th scope=\"col\">Nom</th><th scope=\"col\">Rôle</th>"
 	         "<th scope=\"col\">Durée</th></tr></thead>\n<tbody>\n"

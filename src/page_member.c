@@ -173,7 +173,7 @@ int page_join_search(struct req *r)
 	if (too_long)
 		buf_puts(b, "<p class=\"field-error\" id=\"e-q\"><span class=\"visually-hidden\">Erreur : </span>"
 		            "La recherche dépasse 100 caractères.</p>\n");
-	buf_fmt(b, "<input type=\"search\" id=\"f-q\" name=\"q\" maxlength=\"%d\" value=\"%h\" aria-describedby=\"h-q%h\"%h>\n"
+	buf_fmt(b, "<input type=\"search\" id=\"f-q\" name=\"q\" maxlength=\"%d\" value=\"%h\" aria-describedby=\"h-q%h\"%R>\n"
 	           "</div>\n<div class=\"actions\"><button type=\"submit\">Rechercher</button></div>\n</form>\n",
 	        JOIN_QUERY_MAX, q ? q : "", too_long ? " e-q" : "", too_long ? " aria-invalid=\"true\"" : "");
 	if (q && *q && !too_long) {
@@ -360,7 +360,7 @@ static int requests_table(struct req *r, buf_t *b, int64_t org_id, const char *k
 	int n = 0, rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (n++ == 0)
-			buf_puts(b, "<div class=\"table-scroll\"><table class=\"data\">\n<caption>Demandes d'adhésion en "
+			buf_puts(b, "<div class=\"table-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Tableau (défilement horizontal possible)\"><table class=\"data\">\n<caption>Demandes d'adhésion en "
 			            "attente</caption>\n<thead><tr><th scope=\"col\">Personne</th><th scope=\"col\">Adresse "
 			            "électronique</th><th scope=\"col\">Message</th><th scope=\"col\">Reçue le</th>"
 			            "<th scope=\"col\">Décision</th></tr></thead>\n<tbody>\n");
@@ -436,7 +436,7 @@ static int members_table(struct req *r, buf_t *b, int64_t org_id, const char *ke
 	buf_puts(b, "<section aria-labelledby=\"titre-membres\">\n<h2 id=\"titre-membres\">Membres ");
 	buf_fmt(b, "(%d)</h2>\n", n);
 	if (n) {
-		buf_puts(b, "<div class=\"table-scroll\"><table class=\"data\">\n<caption>Membres de l'organisation</caption>\n"
+		buf_puts(b, "<div class=\"table-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Tableau (défilement horizontal possible)\"><table class=\"data\">\n<caption>Membres de l'organisation</caption>\n"
 		            "<thead><tr><th scope=\"col\">Nom</th><th scope=\"col\">Adresse électronique</th>"
 		            "<th scope=\"col\">Rôle</th><th scope=\"col\">Depuis le</th>");
 		if (manage) buf_puts(b, "<th scope=\"col\">Actions</th>");

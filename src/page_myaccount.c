@@ -114,7 +114,7 @@ static int memberships_section(struct req *r, buf_t *b)
 	int n = 0, rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (n++ == 0)
-			buf_puts(b, "<div class=\"table-scroll\"><table class=\"data\">\n<caption>Organisations dont vous êtes "
+			buf_puts(b, "<div class=\"table-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Tableau (défilement horizontal possible)\"><table class=\"data\">\n<caption>Organisations dont vous êtes "
 			            "membre</caption>\n<thead><tr><th scope=\"col\">Organisation</th><th scope=\"col\">Rôle</th>"
 			            "<th scope=\"col\">Depuis le</th><th scope=\"col\">Membres</th></tr></thead>\n<tbody>\n");
 		const char *key = (const char *)sqlite3_column_text(st, 0);

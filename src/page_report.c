@@ -200,7 +200,7 @@ static void field_select(buf_t *b, const char *value, const struct verrors *e)
 	        "ou « Autre » si cela concerne l'ensemble de la fiche.</p>\n",
 	        err ? " field-invalid" : "");
 	html_field_error(b, e, "field");
-	buf_fmt(b, "<select id=\"f-field\" name=\"field\" required aria-required=\"true\" aria-describedby=\"h-field%h\"%h>\n",
+	buf_fmt(b, "<select id=\"f-field\" name=\"field\" required aria-required=\"true\" aria-describedby=\"h-field%h\"%R>\n",
 	        err ? " e-field" : "", err ? " aria-invalid=\"true\"" : "");
 	buf_fmt(b, "<option value=\"\"%h>— Choisissez une information —</option>\n",
 	        !value || !*value ? " selected" : "");
@@ -503,7 +503,7 @@ static void answer_form(struct req *r, int64_t rid, const char *suffix, const ch
 		"Autre suite",
 	};
 	const char *oerr = html_ferr(e, "outcome");
-	buf_fmt(b, "<fieldset class=\"field%h\"%h>\n<legend>Suite donnée <span class=\"req\">(obligatoire)</span></legend>\n",
+	buf_fmt(b, "<fieldset class=\"field%h\"%R>\n<legend>Suite donnée <span class=\"req\">(obligatoire)</span></legend>\n",
 	        oerr ? " field-invalid" : "", oerr ? " aria-describedby=\"e-outcome\"" : "");
 	html_field_error(b, e, "outcome");
 	for (int i = 0; i < 3; i++) {
@@ -527,7 +527,7 @@ static void answer_form(struct req *r, int64_t rid, const char *suffix, const ch
 	html_field_error(b, e, "answer");
 	buf_fmt(b,
 	        "<textarea id=\"f-answer%h\" name=\"answer\" rows=\"4\" maxlength=\"%d\" required aria-required=\"true\""
-	        " aria-describedby=\"h-answer%h%h\"%h>%h</textarea>\n</div>\n",
+	        " aria-describedby=\"h-answer%h%h\"%R>%h</textarea>\n</div>\n",
 	        suffix, REPORT_ANSWER_MAX, suffix, aerr ? " e-answer" : "", aerr ? " aria-invalid=\"true\"" : "",
 	        answer ? answer : "");
 	buf_puts(b, "<div class=\"actions\"><button type=\"submit\">Enregistrer la réponse</button></div>\n</form>\n");
@@ -632,7 +632,7 @@ int page_report_inbox(struct req *r)
 	int ndone = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (ndone++ == 0)
-			buf_puts(b, "<div class=\"table-scroll\">\n<table class=\"data\">\n"
+			buf_puts(b, "<div class=\"table-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Tableau (défilement horizontal possible)\">\n<table class=\"data\">\n"
 			            "<caption>Les 50 derniers signalements traités, du plus récent au plus ancien</caption>\n"
 			            "<thead><tr><th scope=\"col\">N<sup>o</sup></th><th scope=\"col\">Fiche</th>"
 			            "<th scope=\"col\">Organisation</th><th scope=\"col\">Information</th>"

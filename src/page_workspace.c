@@ -108,11 +108,11 @@ int page_workspace(struct req *r)
 	if (reviewer) buf_puts(b, "<p><a href=\"/relecture\">File de relecture : fiches soumises à relire</a></p>\n");
 
 	buf_puts(b, "<nav class=\"state-filter\" aria-label=\"Filtrer les fiches par état\">\n<ul>\n");
-	buf_fmt(b, "<li><a href=\"/espace\"%h>Tous les états</a></li>\n", etat ? "" : " aria-current=\"page\"");
+	buf_fmt(b, "<li><a href=\"/espace\"%R>Tous les états</a></li>\n", etat ? "" : " aria-current=\"page\"");
 	for (size_t k = 0; k < vocab_state.count; k++) {
 		const struct term *tm = &vocab_state.terms[k];
 		bool cur = etat && strcmp(etat, tm->code) == 0;
-		buf_fmt(b, "<li><a href=\"/espace?etat=%U\"%h>%h</a></li>\n", tm->code, cur ? " aria-current=\"page\"" : "",
+		buf_fmt(b, "<li><a href=\"/espace?etat=%U\"%R>%h</a></li>\n", tm->code, cur ? " aria-current=\"page\"" : "",
 		        tm->label);
 	}
 	buf_puts(b, "</ul>\n</nav>\n");
@@ -142,7 +142,7 @@ int page_workspace(struct req *r)
 			buf_fmt(b, "<p>Aucune fiche%h%h.</p>\n", etat ? " dans l'état : " : "",
 			        etat ? vocab_label(&vocab_state, etat) : "");
 		} else {
-			buf_puts(b, "<div class=\"table-scroll\">\n<table class=\"data\">\n<caption>");
+			buf_puts(b, "<div class=\"table-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Tableau (défilement horizontal possible)\">\n<table class=\"data\">\n<caption>");
 			html_count(b, rs.n, "fiche", "fiches");
 			buf_fmt(b, " de %h", o.name);
 			if (etat) buf_fmt(b, " (état : %h)", vocab_label(&vocab_state, etat));
@@ -215,7 +215,7 @@ int page_review_queue(struct req *r)
 	if (rs.n == 0) {
 		buf_puts(b, "<p>Aucune fiche n'attend de relecture.</p>\n");
 	} else {
-		buf_puts(b, "<div class=\"table-scroll\">\n<table class=\"data\">\n<caption>");
+		buf_puts(b, "<div class=\"table-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Tableau (défilement horizontal possible)\">\n<table class=\"data\">\n<caption>");
 		html_count(b, rs.n, "fiche soumise", "fiches soumises");
 		buf_puts(b, "</caption>\n<thead><tr><th scope=\"col\">Fiche</th><th scope=\"col\">Organisation</th>"
 		            "<th scope=\"col\">Soumise le</th></tr></thead>\n<tbody>\n");

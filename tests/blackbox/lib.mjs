@@ -556,6 +556,8 @@ export function assertHtmlPage(r, status = 200) {
   assert.match(r.text, /<html[^>]*\blang="fr"/);
   const h1 = r.text.match(/<h1[\s>]/g) || [];
   assert.equal(h1.length, 1, `exactly one <h1> (found ${h1.length})`);
+  const bad = /<[a-z][^<>]*\s[a-z-]+=&quot;/i.exec(r.text);
+  assert.equal(bad, null, `escaped markup inside a tag: ${bad && bad[0]}`);
 }
 
 /** The text of the page's <h1> (tags removed). */
@@ -635,6 +637,10 @@ export function webClient(srv, opts = {}) {
     store(res);
     const text = await res.text();
     if ((res.headers.get('content-type') || '').startsWith('text/html')) {
+      // markup passed through the HTML escaper by mistake shows up as an
+      // escaped attribute inside a tag (aria-invalid=&quot;true&quot;)
+      const bad = /<[a-z][^<>]*\s[a-z-]+=&quot;/i.exec(text);
+      assert.equal(bad, null, `${method} ${p}: escaped markup inside a tag: ${bad && bad[0]}`);
       const t = csrfOf(text);
       if (t) csrf = t;
     }

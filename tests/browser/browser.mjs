@@ -491,7 +491,7 @@ export async function submit(page, buttonText, opts = {}) {
  */
 export async function signIn(page, base, email, password) {
   await visit(page, new URL('/connexion', base).href);
-  await fillForm(page, { 'Adresse électronique': email, 'Mot de passe': password });
+  await fill(page, { 'Adresse électronique': email, 'Mot de passe': password });
   return submit(page, 'Se connecter');
 }
 
