@@ -483,25 +483,27 @@ static void reset_bad_link(struct req *r, bool malformed)
 		         "/mot-de-passe-oublie", "Demander un nouveau lien");
 }
 
-int page_reset(struct req *r)
+/* Check the one-time link's token: 1 valid (*uid, *email set), 0 when the
+ * reply is made (bad link page or error). */
+static int reset_check(struct req *r, const char *tok, int64_t *uid, const char **email)
 {
-	const char *tok = req_param(r, "jeton");
 	unsigned char h[32];
 	if (!account_token_hash(tok, h)) {
 		reset_bad_link(r, true);
 		return 0;
 	}
+	int rc = reset_lookup(r, h, uid, email);
+	if (rc < 0) page_error(r, 500, "Erreur interne.");
+	else if (rc == 0) reset_bad_link(r, false);
+	return rc > 0;
+}
+
+int page_reset(struct req *r)
+{
+	const char *tok = req_param(r, "jeton");
 	int64_t uid;
 	const char *email;
-	int rc = reset_lookup(r, h, &uid, &email);
-	if (rc < 0) {
-		page_error(r, 500, "Erreur interne.");
-		return 0;
-	}
-	if (rc == 0) {
-		reset_bad_link(r, false);
-		return 0;
-	}
+	if (!reset_check(r, tok, &uid, &email)) return 0;
 	r->no_etag = true;
 	reset_form(r, tok, NULL);
 	return 0;
@@ -510,19 +512,9 @@ int page_reset(struct req *r)
 int page_reset_post(struct req *r)
 {
 	const char *tok = req_form(r, "jeton");
-	unsigned char h[32];
-	if (!account_token_hash(tok, h)) {
-		reset_bad_link(r, true);
-		return 0;
-	}
 	int64_t uid;
 	const char *email;
-	int rc = reset_lookup(r, h, &uid, &email);
-	if (rc < 0) goto fail;
-	if (rc == 0) {
-		reset_bad_link(r, false);
-		return 0;
-	}
+	if (!reset_check(r, tok, &uid, &email)) return 0;
 	const char *pw = req_form(r, "password");
 	const char *pw2 = req_form(r, "confirmation");
 	struct verrors e = { 0 };
