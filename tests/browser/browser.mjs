@@ -191,7 +191,10 @@ export async function newPage(browser, baseUrl, opts = {}) {
     const f = req.failure();
     const why = f ? f.errorText : 'failed';
     // a navigation that replaces the document cancels its pending loads
-    if (why === 'net::ERR_ABORTED' && req.isNavigationRequest()) return;
+    // (the document itself, or a sub-resource such as the favicon that was
+    // still loading): a cancellation by the browser, not a failure of the
+    // server — server errors are caught on the responses (status >= 400)
+    if (why === 'net::ERR_ABORTED') return;
     state.errors.push(`request failed: ${req.method()} ${req.url()}: ${why}`);
   });
   page.on('request', (req) => {
