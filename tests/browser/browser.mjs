@@ -134,9 +134,15 @@ function stateOf(page) {
  * Returns {page, context, errors, assertNoErrors(), close()}; the helpers
  * below take the page itself.
  */
+let contextSeq = 0;
 export async function newPage(browser, baseUrl, opts = {}) {
   const origin = new URL(baseUrl).origin;
+  // each context is its own client address (X-Forwarded-For, which the
+  // server trusts from loopback as from nginx): per-address throttles
+  // (sign-in, reports) count per simulated person, not for the whole run
+  contextSeq++;
   const context = await browser.newContext({
+    extraHTTPHeaders: { 'X-Forwarded-For': `10.200.${(contextSeq >> 8) & 255}.${contextSeq & 255}` },
     baseURL: origin,
     locale: 'fr-FR',
     timezoneId: 'Europe/Paris',
