@@ -6,8 +6,10 @@
  */
 #include "db.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -299,11 +301,42 @@ int db_migrate(db_t *db)
 
 /* ==== Backup ==== */
 
+/* Remove DEST.tmp-PID and DEST.tmp-PID-journal left behind by a backup that
+ * was killed (kill -9, power cut): its PID is no longer a live process. A
+ * running backup to the same DEST (live PID) is left alone; a reused PID
+ * only delays the clean-up to a later backup. */
+static void backup_clean_stale(const char *dest)
+{
+	char *dir = xstrdup(dest);
+	char *slash = strrchr(dir, '/');
+	const char *base = slash ? slash + 1 : dest;
+	const char *dpath = slash ? (slash == dir ? "/" : dir) : ".";
+	if (slash) *slash = '\0';
+	size_t blen = strlen(base);
+	DIR *d = opendir(dpath);
+	struct dirent *e;
+	while (d && (e = readdir(d)) != NULL) {
+		const char *n = e->d_name;
+		if (strncmp(n, base, blen) != 0 || strncmp(n + blen, ".tmp-", 5) != 0) continue;
+		const char *p = n + blen + 5;
+		long pid = 0;
+		while (*p >= '0' && *p <= '9' && pid < 100000000) pid = pid * 10 + (*p++ - '0');
+		if (pid <= 0 || (*p != '\0' && strcmp(p, "-journal") != 0)) continue;
+		if (pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
+		char *path = xasprintf("%s/%s", dpath, n);
+		if (unlink(path) == 0) log_info("sauvegarde : fichier temporaire abandonné %s supprimé", path);
+		free(path);
+	}
+	if (d) closedir(d);
+	free(dir);
+}
+
 int db_backup(db_t *db, const char *dest, char **err)
 {
 	char *tmp = xasprintf("%s.tmp-%d", dest, (int)getpid());
 	sqlite3 *out = NULL;
 	int ret = -1;
+	backup_clean_stale(dest);
 	unlink(tmp);
 	if (sqlite3_open_v2(tmp, &out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
 		*err = xasprintf("impossible de créer %s : %s", tmp, sqlite3_errmsg(out));
@@ -314,9 +347,14 @@ int db_backup(db_t *db, const char *dest, char **err)
 		*err = xasprintf("sauvegarde impossible : %s", sqlite3_errmsg(out));
 		goto out;
 	}
+	/* All pages in one step, i.e. in one read transaction of the source:
+	 * a copy made in several steps restarts from the first page whenever
+	 * another process (the server) writes in between, so under steady
+	 * writes it never finished. In WAL mode the read transaction does not
+	 * block the writers. */
 	int rc;
 	do {
-		rc = sqlite3_backup_step(bk, 256);
+		rc = sqlite3_backup_step(bk, -1);
 		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) sqlite3_sleep(20);
 	} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
 	sqlite3_backup_finish(bk);

@@ -77,7 +77,8 @@ int db_meta_set(db_t *db, const char *key, const char *value);
 
 /* Online consistent copy of the database to dest (sqlite3 backup API),
  * written to dest.tmp-PID then fsync'ed and renamed, so an interrupted
- * backup never leaves a partial file at dest. 0 or -1 with *err. */
+ * backup never leaves a partial file at dest. The dest.tmp-PID files of
+ * killed backups (dead PID) are removed first. 0 or -1 with *err. */
 int db_backup(db_t *db, const char *dest, char **err);
 
 #endif

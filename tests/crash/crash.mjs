@@ -271,7 +271,9 @@ export async function runTrial(tpl, seed, opts = {}) {
   // the plan: the import starts after importDelay, the kill comes at killAt
   // (ms after the writers start), spread over the import and beyond
   const importDelay = Math.floor(rng() * 150);
-  const killAt = 20 + Math.floor(rng() * (importDelay + tpl.importMs * 1.5 + 100));
+  let killAt = 20 + Math.floor(rng() * (importDelay + tpl.importMs * 1.5 + 100));
+  // opts.killDuringImport: a fraction of the import's calibrated duration
+  if (opts.killDuringImport !== undefined) killAt = importDelay + Math.floor(tpl.importMs * opts.killDuringImport);
   const res = { seed, phase: null, acks: 0, imported: null, failures: [], plan: { importDelay, killAt } };
   const fail = (m) => res.failures.push(m);
 
@@ -405,7 +407,7 @@ export async function runBackupTrial(tpl, seed, opts = {}) {
     iatOk(['backup', '--db', db, dest]);
     sql(dest, "INSERT INTO meta(key, value) VALUES ('crash_old_backup', '1');");
   }
-  const killAt = Math.floor(rng() * (tpl.backupMs * 1.6 + 10));
+  const killAt = Math.floor(rng() * (tpl.backupMs * 2.5 + 20));
   const before = Number(sql(db, 'SELECT count(*) FROM usecase;'));
   const srv = await startServer(db, ['--write-rate', '0']);
   const stop = { now: false };
