@@ -48,3 +48,13 @@ clean:
 # Measurements of the core issue (record by id, search, RSS, org load).
 bench-core: build
 	@bench/run-core.sh
+
+# Crash safety, long run: 100 kill -9 trials of the server and an import,
+# 20 of `iat backup` (tests/crash/crash.mjs; a few run in `make test`).
+# Prints a summary line and the seeds of failed trials; exit 1 on a failure.
+CRASH_TRIALS ?= 100
+CRASH_BACKUP_TRIALS ?= 20
+.PHONY: crashtest
+crashtest: build
+	@IAT_BIN=$(abspath $(BUILD))/iat IAT_SOURCE_DIR=$(CURDIR) \
+	  node tests/crash/crash.mjs --trials $(CRASH_TRIALS) --backup-trials $(CRASH_BACKUP_TRIALS)
