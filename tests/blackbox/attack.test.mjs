@@ -86,6 +86,7 @@ const CORE = CORPUS.core.map((id) => {
 // strings only, without the 1 MB one (body limit: tested on its own)
 const STRINGS = ALL.filter((p) => p.value !== undefined && p.value.length <= 200000);
 const OTHERS = STRINGS.filter((p) => !CORE.includes(p));
+const NUMERIC = STRINGS.filter((p) => p.cat === 'numeric');
 const MEGA = ALL.find((p) => p.value && p.value.length >= 1 << 20);
 const NEST = ALL.find((p) => p.nest);
 
@@ -552,7 +553,7 @@ test('query parameters: every parameter of every route, the core payloads and ot
   for (const route of ROUTES.filter((r) => r.method === 'GET' && r.params.length)) {
     const ex = exampleOf(route, MATRIX);
     for (const param of route.params) {
-      for (const p of payloadsFor(3)) {
+      for (const p of [...payloadsFor(3), ...NUMERIC]) {
         const other = ex.query && !ex.query.startsWith(`${param}=`) ? `&${ex.query}` : '';
         const url = `${ex.path}?${param}=${encodeURIComponent(p.value)}${other}`;
         const where = `GET ${route.pattern} ?${param}= ${label(p)} as ${ex.role}`;
@@ -749,6 +750,8 @@ async function attackForm(role, pagePath, form, pageText) {
   }
   for (const f of fields) {
     const list = RECORD_FORM.test(form.action) ? payloadsFor(1) : payloadsFor(3);
+    // hidden fields (the version a form was filled from) get the edge numbers too
+    if (f.type === 'hidden') list.push(...NUMERIC);
     for (const p of list) {
       const body = { ...base, [f.name]: f.multi ? [p.value] : p.value };
       // a password confirmation never matches: no account is changed by the corpus
@@ -872,6 +875,19 @@ test('API: every field of the schema, by PATCH, round-trips or is refused', asyn
         assert.ok([400, 409, 413, 422].includes(r.status), `${where}: ${r.status} ${r.text.slice(0, 300)}`);
         if (r.status === 409) version = (await srv.get(`/api/v1/usecases/${rec.id}`, { token: env.tokens.referent })).json.data.version;
       }
+    }
+  }
+  // edge numbers as JSON numbers in the number fields and the version
+  for (const field of schema.fields.filter((f) => ['number', 'integer'].includes(f.type)).concat([{ name: 'version' }])) {
+    for (const lit of ['-1', '0', '1e308', '-1e308', '99999999999999999999', '9223372036854775807', '-9223372036854775808',
+      '9223372036854775808', '1.5', '4.9e-324', '-0', '123456789012345678901234567890']) {
+      const body = `{"${field.name}":${lit}${field.name === 'version' ? ',"title":"Titre après un numéro limite"' : ''}}`;
+      const r = await check(await srv.request('PATCH', `/api/v1/usecases/${rec.id}`, {
+        token: env.tokens.referent, body, headers: { 'Content-Type': 'application/json' },
+      }), `PATCH ${body}`);
+      assert.ok([200, 400, 409, 422].includes(r.status), `PATCH ${body}: ${r.status} ${r.text.slice(0, 200)}`);
+      if (r.status === 200 && field.name !== 'version') assert.ok(r.json.data[field.name] === JSON.parse(lit), `PATCH ${body}: round trip (${r.json.data[field.name]})`);
+      n++;
     }
   }
   // payloads as field names and as the id
