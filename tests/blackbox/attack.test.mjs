@@ -413,11 +413,24 @@ test('import: payloads in every column of the Interconnectés CSV are rejected c
       }
     }
   }
+  // a cell of 1 MB (a description far over its limit): refused, named
+  {
+    const row = [...base];
+    row[header.indexOf('Nom_du_projet')] = 'Attaque import cellule géante';
+    row[header.indexOf('Description_service')] = MEGA.value;
+    const file = path.join(dir, 'mega.csv');
+    fs.writeFileSync(file, `${header.join(',')}\n${row.map(csvCell).join(',')}\n`);
+    const r = iat(['import', 'interconnectes', '--db', env.db, file]);
+    assert.equal(r.signal, null);
+    assert.ok(r.code === 0 || r.code === 1, `1 MB cell: exit ${r.code} ${r.stderr.slice(0, 300)}`);
+    if (r.code === 0) importedCells.push({ column: 'Description_service', payload: MEGA, title: 'Attaque import cellule géante' });
+    else assert.match(r.stderr, /ligne 2/, r.stderr.slice(0, 300));
+  }
   const after = snapshotDb(env.db);
   const added = compareSnapshots(before, after, recordRows(new Set()));
   for (const t of Object.keys(added)) assert.ok(t.startsWith('usecase') || t === 'audit', `the import added rows to ${t}`);
   const newIds = [...after.tables.usecase.keys()].filter((id) => !idsBefore.has(id));
-  assert.equal(newIds.length, accepted, 'one record per accepted row, nothing else');
+  assert.equal(newIds.length, importedCells.length, 'one record per accepted row, nothing else');
   for (const id of newIds) touched.usecase.add(Number(JSON.parse(id)[0]));
   console.log(`# import: ${k} files, ${accepted} accepted, ${rejected} rejected, ${Date.now() - t0} ms`);
   assert.ok(accepted > 0 && rejected > 0);
