@@ -48,3 +48,14 @@ clean:
 # Measurements of the core issue (record by id, search, RSS, org load).
 bench-core: build
 	@bench/run-core.sh
+
+# `make bench`: IA·T side by side with nginx (static ceiling) and Directus
+# (the peers are installed into bench/peers/ by bench/run.sh only, never by
+# `make test`); appends a dated table to bench/RESULTS.md.
+# `make soak`: 60 s of mixed reads and writes at saturation (bench/soak.sh).
+.PHONY: bench soak
+bench: build
+	@bench/run.sh
+
+soak: build
+	@bench/soak.sh
