@@ -3,8 +3,9 @@
 # copy of the 100k benchmark database (bench/data.sh), then the criteria:
 #   - 0 socket errors (connect, read, write, timeout) in wrk;
 #   - only expected statuses: 200, and 303 after a sign-in;
-#   - RSS of `iat serve` (VmRSS, sampled every second) flat within 5 %
-#     over the last 40 s (max / min - 1 ≤ 5 %);
+#   - RSS of `iat serve` (VmRSS, sampled four times a second) flat within 5 %
+#     over the last 40 s: the floor (minimum of each 10-s window), as each
+#     sign-in's Argon2id hash takes 64 MiB for its duration (see below);
 #   - p50 and p99 reported (no target: the mix includes frequent-word
 #     searches and writes).
 # The mix (bench/soak.lua): records by id, pages, lists, searches,
@@ -49,8 +50,10 @@ PID=$!
 SAMPLER=
 trap 'kill $PID 2>/dev/null || true; [ -n "$SAMPLER" ] && kill $SAMPLER 2>/dev/null || true' EXIT
 for _ in $(seq 100); do curl -sf -o /dev/null http://127.0.0.1:$PORT/healthz && break; sleep 0.1; done
-(t0=$(date +%s); while kill -0 $PID 2>/dev/null; do
-   echo "$(($(date +%s) - t0)) $(awk '/VmRSS/{print $2}' /proc/$PID/status)"; sleep 1; done) > $OUT/rss.txt &
+# VmRSS four times a second (seconds since the start, KiB)
+(t0=$(cut -d' ' -f1 /proc/uptime); while kill -0 $PID 2>/dev/null; do
+   echo "$(awk -v t0="$t0" '{ printf "%.2f", $1 - t0 }' /proc/uptime) $(awk '/VmRSS/{print $2}' /proc/$PID/status)"
+   sleep 0.25; done) > $OUT/rss.txt &
 SAMPLER=$!
 
 CMD="wrk -t2 -c32 -d${DUR}s --timeout 10s --latency -s bench/soak.lua http://127.0.0.1:$PORT"
@@ -70,10 +73,19 @@ for kv in $COUNTS; do
   case ${kv%%=*} in 200|303) ;; *) UNEXPECTED=$((UNEXPECTED + ${kv#*=})) ;; esac
 done
 SIGNINS=0; for kv in $COUNTS; do [ "${kv%%=*}" = 303 ] && SIGNINS=${kv#*=}; done
-# RSS over the last 40 s of the run
+# RSS over the last 40 s of the run. Each sign-in hashes with Argon2id
+# (crypto_pwhash INTERACTIVE: 64 MiB, allocated and returned per hash), so a
+# sample shows 0, 1 or 2 hashes in flight (+64 or +128 MiB):
+# raw samples are not flat by design. The criterion is on the floor: the
+# minimum of each 10-s window over the last 40 s, flat within 5 % (a leak
+# raises the floor); the raw min-max and the peak are reported as well.
 read -r RMIN RMAX < <(awk -v from=$((DUR - 40)) -v to="$DUR" '$1 >= from && $1 <= to && $2 > 0 {
   if (!n++ || $2 < mn) mn = $2; if ($2 > mx) mx = $2 } END { print mn + 0, mx + 0 }' $OUT/rss.txt)
-RSS_VAR=$(awk -v a="$RMIN" -v b="$RMAX" 'BEGIN { printf "%.1f", a ? (b / a - 1) * 100 : 999 }')
+read -r FLOORS FMIN FMAX < <(awk -v from=$((DUR - 40)) -v to="$DUR" '$1 >= from && $1 < to && $2 > 0 {
+  w = int(($1 - from) / 10); if (!(w in f) || $2 < f[w]) f[w] = $2 }
+  END { s = ""; for (w = 0; w < 4; w++) if (w in f) { s = s (s == "" ? "" : ",") int(f[w] / 1024);
+        if (!n++ || f[w] < mn) mn = f[w]; if (f[w] > mx) mx = f[w] } print s, mn + 0, mx + 0 }' $OUT/rss.txt)
+RSS_VAR=$(awk -v a="$FMIN" -v b="$FMAX" 'BEGIN { printf "%.1f", a ? (b / a - 1) * 100 : 999 }')
 ok() { if [ "$1" = 1 ]; then echo met; else echo "**not met**"; fi; }
 C_ERR=$([ "$ERR" = 0 ] && [ $ALIVE = yes ] && echo 1 || echo 0)
 C_STATUS=$([ "$UNEXPECTED" = 0 ] && echo 1 || echo 0)
@@ -97,9 +109,11 @@ R=$OUT/report.md
   echo "| successful sign-ins (303) | $SIGNINS | | |"
   echo "| records updated at least once (version > 1) | $WRITES | | |"
   echo "| latency p50 / p99 / max | $((P50 / 1000)).$(printf %03d $((P50 % 1000))) / $((P99 / 1000)).$(printf %03d $((P99 % 1000))) / $((MAX / 1000)) ms | reported | |"
-  echo "| RSS over the last 40 s (min – max) | $((RMIN / 1024)) – $((RMAX / 1024)) MiB (+$RSS_VAR %) | ≤ 5 % | $(ok $C_RSS) |"
+  echo "| RSS floor over the last 40 s (minimum of each 10-s window) | $FLOORS MiB (+$RSS_VAR %) | ≤ 5 % | $(ok $C_RSS) |"
+  echo "| RSS samples over the last 40 s, min – max (Argon2id hashes of sign-ins in flight: 64 MiB each) | $((RMIN / 1024)) – $((RMAX / 1024)) MiB | reported | |"
   echo
-  echo "RSS every second (s: MiB): $(awk '{ printf "%s%d:%d", (NR > 1 ? " " : ""), $1, $2 / 1024 }' $OUT/rss.txt)"
+  echo "RSS, first sample of each second (s: MiB): $(awk '{ s = int($1); if (s in seen) next; seen[s] = 1
+    printf "%s%d:%d", (NR > 1 ? " " : ""), s, $2 / 1024 }' $OUT/rss.txt)"
 } > $R
 cat $R
 [ -z "${SOAK_NO_WRITE:-}" ] && { cat $R >> bench/RESULTS.md; echo "(appended to bench/RESULTS.md)"; }
