@@ -58,3 +58,14 @@ CRASH_BACKUP_TRIALS ?= 20
 crashtest: build
 	@IAT_BIN=$(abspath $(BUILD))/iat IAT_SOURCE_DIR=$(CURDIR) \
 	  node tests/crash/crash.mjs --trials $(CRASH_TRIALS) --backup-trials $(CRASH_BACKUP_TRIALS)
+
+# `make bench`: IA·T side by side with nginx (static ceiling) and Directus
+# (the peers are installed into bench/peers/ by bench/run.sh only, never by
+# `make test`); appends a dated table to bench/RESULTS.md.
+# `make soak`: 60 s of mixed reads and writes at saturation (bench/soak.sh).
+.PHONY: bench soak
+bench: build
+	@bench/run.sh
+
+soak: build
+	@bench/soak.sh

@@ -13,7 +13,9 @@ want=(gcc make cmake pkg-config ca-certificates
       libutf8proc-dev libmd4c-dev libcmocka-dev sqlite3
       chromium fonts-dejavu-core)
 if [ "${1:-build}" = bench ]; then
-  want+=(wrk nginx-light)
+  # wrk (load), nginx (the ceiling), and what Directus's native modules
+  # need to compile (node-gyp): g++, make, python3
+  want+=(wrk nginx-light g++ python3)
 fi
 
 missing=()
