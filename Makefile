@@ -69,3 +69,32 @@ bench: build
 
 soak: build
 	@bench/soak.sh
+
+# Fuzzing (tests/fuzz, doc/hacking.md): every libFuzzer target for
+# FUZZ_TIME seconds (FUZZ_TARGETS="url csv" for some), starting from the
+# corpus in the tree; new inputs go to $(FUZZ_NEW)/NAME (under the build
+# directory, not in git), crashes to $(BUILD)/fuzz-artifacts. Stops at the
+# first target that finds something. `make fuzz-merge` then adds the new
+# inputs that bring new coverage to tests/fuzz/corpus (libFuzzer -merge=1).
+FUZZ_TIME    ?= 60
+FUZZ_TARGETS ?= $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_NEW     ?= $(BUILD)/fuzz-new
+
+.PHONY: fuzz fuzz-merge
+fuzz: build
+	@mkdir -p $(FUZZ_NEW); for t in $(FUZZ_TARGETS); do \
+	  test -x $(BUILD)/fuzz/fuzz_$$t || { echo "fuzz: $(BUILD)/fuzz/fuzz_$$t not built (clang with libFuzzer missing? see cmake's output)"; exit 1; }; \
+	  echo "fuzz: $$t for $(FUZZ_TIME) s"; \
+	  IAT_SOURCE_DIR=$(CURDIR) tests/fuzz/run.sh $(BUILD)/fuzz/fuzz_$$t $(FUZZ_TIME) tests/fuzz/corpus/$$t \
+	    $(FUZZ_NEW)/$$t $(BUILD)/fuzz-artifacts 2>$(FUZZ_NEW)/$$t.log \
+	    || { tail -n 60 $(FUZZ_NEW)/$$t.log; echo "fuzz: $$t found a problem (log: $(FUZZ_NEW)/$$t.log)"; exit 1; }; \
+	  tail -n 1 $(FUZZ_NEW)/$$t.log; \
+	done
+
+fuzz-merge: build
+	@for t in $(FUZZ_TARGETS); do \
+	  test -d $(FUZZ_NEW)/$$t || continue; \
+	  before=$$(ls tests/fuzz/corpus/$$t | wc -l); \
+	  IAT_SOURCE_DIR=$(CURDIR) $(BUILD)/fuzz/fuzz_$$t -merge=1 tests/fuzz/corpus/$$t $(FUZZ_NEW)/$$t 2>/dev/null; \
+	  echo "fuzz-merge: $$t: $$before -> $$(ls tests/fuzz/corpus/$$t | wc -l) inputs"; \
+	done

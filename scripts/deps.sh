@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 want=(gcc make cmake pkg-config ca-certificates
       libmicrohttpd-dev libsqlite3-dev libjansson-dev libsodium-dev
       libutf8proc-dev libmd4c-dev libcmocka-dev sqlite3
-      chromium fonts-dejavu-core)
+      chromium fonts-dejavu-core clang libclang-rt-14-dev)
 if [ "${1:-build}" = bench ]; then
   # wrk (load), nginx (the ceiling), and what Directus's native modules
   # need to compile (node-gyp): g++, make, python3

@@ -117,6 +117,16 @@ void req_redirect(struct req *r, const char *location);
  * printable ASCII, at most 512 bytes)? For ?retour= parameters. */
 bool http_local_path_ok(const char *p);
 
+/* Parse "a=1&b=2" (a query string, or a urlencoded form body when
+ * multiline: values may then hold line breaks, CRLF normalised to \n) into
+ * params (at most max; names and values are heap strings, '+' is a space).
+ * Returns the count, or -1 with *bad set to the first faulty name (heap)
+ * and nothing left in params. Used by the query and form parsers; public
+ * for the fuzz tests (tests/fuzz/fuzz_url.c). */
+int http_parse_pairs(const char *q, size_t qlen, struct qparam *params, int max, bool multiline, char **bad);
+/* Is v a cookie token we set or accept (letters, digits, '-', '_', '.')? */
+bool http_token_ok(const char *v);
+
 /* Parse an application/x-www-form-urlencoded body into r->form. 0, or -1
  * with the name of the faulty field in *bad (heap, or NULL). */
 int http_parse_form(struct req *r, char **bad);

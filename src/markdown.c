@@ -49,6 +49,15 @@
  *   ')' in memory becomes a link, with a bogus text size: an out-of-bounds
  *   read). md_run() therefore always parses a NUL-terminated copy; the
  *   regression test puts a ')' right after the input.
+ * - md4c 0.4.8 does not always leave the spans it entered: in "*www.a*b"
+ *   the permissive www autolink swallows the closing '*', and md4c enters
+ *   EM but never leaves it ("<p><em><a ...>...</a></p>"). An element left
+ *   open would spill into the rest of the page (an open <em> or <strong>
+ *   is reopened by the browser after </p>; an open <a> would turn the
+ *   page's following text into the author's link). The renderer therefore
+ *   keeps its own stack of open spans: leaving a span first closes the
+ *   ones md4c left open inside it, and leaving any block closes whatever
+ *   is still open (spans never cross blocks). Found by tests/fuzz.
  * - Nothing here keeps state between calls; the renderer state lives on
  *   the stack of markdown_render().
  */
@@ -328,7 +337,19 @@ struct render {
 	unsigned img_depth;  /* > 0 inside an image's alt text */
 	size_t link_text;    /* out->len just after the open <a ...> */
 	buf_t link_url;      /* href of the open <a>, shown when its text is empty */
+	buf_t spans;         /* MD_SPANTYPE of each span entered and not yet left, one byte each */
 };
+
+static int r_leave_span(MD_SPANTYPE type, void *detail, void *ud);
+
+/* Close every span still open (md4c left it open, see the notes). */
+static void close_open_spans(struct render *r, size_t keep)
+{
+	while (r->spans.len > keep) {
+		MD_SPANTYPE t = (MD_SPANTYPE)(unsigned char)r->spans.data[r->spans.len - 1];
+		r_leave_span(t, NULL, r);
+	}
+}
 
 static int r_enter_block(MD_BLOCKTYPE type, void *detail, void *ud)
 {
@@ -397,6 +418,7 @@ static int r_leave_block(MD_BLOCKTYPE type, void *detail, void *ud)
 {
 	struct render *r = ud;
 	buf_t *o = r->out;
+	close_open_spans(r, 0);
 	switch (type) {
 	case MD_BLOCK_DOC: break;
 	case MD_BLOCK_QUOTE: buf_puts(o, "</blockquote>\n"); break;
@@ -457,6 +479,7 @@ static int r_enter_span(MD_SPANTYPE type, void *detail, void *ud)
 {
 	struct render *r = ud;
 	buf_t *o = r->out;
+	buf_putc(&r->spans, (char)type);
 	if (type == MD_SPAN_A) {
 		const MD_SPAN_A_DETAIL *d = detail;
 		r->depth++;
@@ -486,6 +509,13 @@ static int r_leave_span(MD_SPANTYPE type, void *detail, void *ud)
 {
 	struct render *r = ud;
 	buf_t *o = r->out;
+	/* the innermost open span of this type; spans md4c left open inside
+	 * it are closed first (a leave without an enter is ignored) */
+	size_t k = r->spans.len;
+	while (k > 0 && (MD_SPANTYPE)(unsigned char)r->spans.data[k - 1] != type) k--;
+	if (k == 0) return 0;
+	close_open_spans(r, k);
+	r->spans.len = k - 1;
 	if (type == MD_SPAN_A || type == MD_SPAN_IMG) {
 		if (type == MD_SPAN_IMG) r->img_depth--;
 		if (r->link_depth && r->link_depth == r->depth) {
@@ -552,10 +582,12 @@ int markdown_render(buf_t *out, const char *md, size_t len)
 	};
 	int rc = -1;
 	buf_init(&r.link_url);
+	buf_init(&r.spans);
 	if (md_run(md, len, &p, &r) != 0) goto out;
 	rc = 0;
 out:
 	buf_free(&r.link_url);
+	buf_free(&r.spans);
 	if (rc < 0) {
 		log_warn("markdown_render: md4c failed on %zu bytes, showing the source", len);
 		out->len = start;

@@ -195,9 +195,7 @@ char *http_decode(const char *s, size_t len, bool plus_space)
 	return decode(s, len, plus_space, false);
 }
 
-/* Parse "a=1&b=2" into params (at most max). Returns the count, or -1
- * with *bad set to the first faulty name (heap). */
-static int parse_pairs(const char *q, size_t qlen, struct qparam *params, int max, bool multiline, char **bad)
+int http_parse_pairs(const char *q, size_t qlen, struct qparam *params, int max, bool multiline, char **bad)
 {
 	int n = 0;
 	const char *end = q + qlen;
@@ -233,14 +231,14 @@ static int parse_pairs(const char *q, size_t qlen, struct qparam *params, int ma
 /* Parse the query string into r->params. On error sets r->bad_query. */
 static void parse_query(struct req *r, const char *q)
 {
-	int n = parse_pairs(q, strlen(q), r->params, HTTP_MAX_PARAMS, false, &r->bad_query);
+	int n = http_parse_pairs(q, strlen(q), r->params, HTTP_MAX_PARAMS, false, &r->bad_query);
 	r->nparams = n < 0 ? 0 : n;
 }
 
 int http_parse_form(struct req *r, char **bad)
 {
 	*bad = NULL;
-	int n = parse_pairs(r->body.data ? r->body.data : "", r->body.len, r->form, HTTP_MAX_FORM, true, bad);
+	int n = http_parse_pairs(r->body.data ? r->body.data : "", r->body.len, r->form, HTTP_MAX_FORM, true, bad);
 	if (n < 0) return -1;
 	r->nform = n;
 	return 0;
@@ -266,7 +264,7 @@ const char *req_cookie(struct req *r, const char *name)
 	return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
 }
 
-static bool token_chars_ok(const char *v)
+bool http_token_ok(const char *v)
 {
 	for (; *v; v++)
 		if (!((*v >= 'a' && *v <= 'z') || (*v >= 'A' && *v <= 'Z') || (*v >= '0' && *v <= '9') ||
@@ -277,7 +275,7 @@ static bool token_chars_ok(const char *v)
 
 void req_set_cookie(struct req *r, const char *name, const char *value, int max_age)
 {
-	if (!token_chars_ok(value)) return;
+	if (!http_token_ok(value)) return;
 	char age[32] = "";
 	if (max_age >= 0) snprintf(age, sizeof age, "; Max-Age=%d", max_age);
 	char *v = xasprintf("%s=%s; Path=/; HttpOnly; SameSite=Lax%s%s", name, value, r->https ? "; Secure" : "",
@@ -290,7 +288,7 @@ const char *req_csrf(struct req *r)
 {
 	if (r->csrf[0]) return r->csrf;
 	const char *c = req_cookie(r, CSRF_COOKIE);
-	if (c && strlen(c) == CSRF_TOKEN_LEN && token_chars_ok(c)) {
+	if (c && strlen(c) == CSRF_TOKEN_LEN && http_token_ok(c)) {
 		snprintf(r->csrf, sizeof r->csrf, "%s", c);
 		return r->csrf;
 	}

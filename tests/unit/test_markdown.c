@@ -480,6 +480,45 @@ static void test_input_not_terminated(void **state)
 	}
 }
 
+/* Regression (found by tests/fuzz, fuzz_markdown): md4c 0.4.8 enters a
+ * span and never leaves it when a permissive www autolink swallows the
+ * closing delimiter; the renderer must still close every element it
+ * opened, in order, before the block ends (an open <em> or <a> would spill
+ * into the rest of the page). */
+static void test_spans_closed(void **state)
+{
+	(void)state;
+	assert_md("*www..f*#", "<p><em><a href=\"http://www..f*#\" " REL ">www..f*#</a></em></p>\n");
+	assert_md("**www.a.fr**x", "<p><strong><a href=\"http://www.a.fr**x\" " REL ">www.a.fr**x</a></strong></p>\n");
+	assert_md("*a* **www.b.fr*\n\ntexte", "<p><em>a</em> *<em><a href=\"http://www.b.fr\" " REL
+	          ">www.b.fr</a></em></p>\n<p>texte</p>\n");
+	/* balance, whatever md4c does: every open tag is closed in order */
+	static const char *const cases[] = { "*www..f*#", "***www.example.fr/page***\n***#*", "_www.a.fr_b_",
+	                                     "~~www.a.fr~~x", "> *www.a.fr*\n> b", "- **www.a.fr**x\n- y" };
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *h = render(cases[i]);
+		char stack[32][12];
+		int depth = 0;
+		for (const char *p = strchr(h, '<'); p; p = strchr(p + 1, '<')) {
+			bool closing = p[1] == '/';
+			const char *n = p + 1 + closing;
+			size_t nl = strspn(n, "abcdefghijklmnopqrstuvwxyz0123456789");
+			if ((nl == 2 && (!strncmp(n, "br", 2) || !strncmp(n, "hr", 2))) || nl >= sizeof stack[0]) continue;
+			if (closing) {
+				if (depth == 0 || strlen(stack[depth - 1]) != nl || strncmp(stack[depth - 1], n, nl))
+					fail_msg("misnested </%.*s> in: %s", (int)nl, n, h);
+				depth--;
+			} else {
+				assert_true(depth < 32);
+				memcpy(stack[depth], n, nl);
+				stack[depth++][nl] = 0;
+			}
+		}
+		if (depth) fail_msg("<%s> left open in: %s", stack[depth - 1], h);
+		free(h);
+	}
+}
+
 static void test_appends(void **state)
 {
 	(void)state;
@@ -507,6 +546,7 @@ int main(void)
 		cmocka_unit_test(test_hostile_corpus),
 		cmocka_unit_test(test_plain_text),
 		cmocka_unit_test(test_input_not_terminated),
+		cmocka_unit_test(test_spans_closed),
 		cmocka_unit_test(test_appends),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
