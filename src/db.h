@@ -54,6 +54,12 @@ void db_reset(sqlite3_stmt *st);
 int db_exec(db_t *db, const char *sql);
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. 0 or -1. */
 int db_begin(db_t *db);
+/* A read transaction (BEGIN DEFERRED) when none is open: a request that
+ * runs many small reads takes the WAL read lock once instead of once per
+ * statement. Returns true when it began one (then end it with
+ * db_read_end()), false when a transaction was already open. */
+bool db_read_begin(db_t *db);
+void db_read_end(db_t *db, bool began);
 int db_commit(db_t *db);
 void db_rollback(db_t *db);
 

@@ -21,6 +21,7 @@
  */
 #include "pages.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,15 +102,29 @@ static void flash(struct req *r)
 		}
 }
 
+/* The stylesheet's content hash for its URL (?v=...), computed once. */
+static char css_ver[24] = "0";
+static pthread_once_t css_once = PTHREAD_ONCE_INIT;
+
+static void css_version_init(void)
+{
+	const struct asset *css = asset_find("iat.css");
+	if (css) snprintf(css_ver, sizeof css_ver, "%016llx", (unsigned long long)hash64(css->data, css->len));
+}
+
+static const char *css_version(void)
+{
+	pthread_once(&css_once, css_version_init);
+	return css_ver;
+}
+
 void html_begin(struct req *r, const char *title)
 {
 	buf_t *b = &r->out;
 	const char *path = r->path ? r->path : "/";
 	r->content_type = "text/html; charset=utf-8";
 
-	char ver[24] = "0";
-	const struct asset *css = asset_find("iat.css");
-	if (css) snprintf(ver, sizeof ver, "%016llx", (unsigned long long)hash64(css->data, css->len));
+	const char *ver = css_version();
 
 	buf_fmt(b,
 	        "<!doctype html>\n"

@@ -85,6 +85,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <stdarg.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -303,9 +304,39 @@ int org_get(db_t *db, int64_t id, struct org *out)
 	return org_step_one(st, out);
 }
 
+/* Names of départements and régions, asked for every facet value of every
+ * search (about 120 per list): memoised for the process, each for
+ * AREA_TTL seconds (an organisation reload renames nothing in practice,
+ * and a new name shows within that delay). */
+#define AREA_MEMO 256
+#define AREA_TTL 300
+static struct {
+	pthread_mutex_t lock;
+	struct {
+		char kind[12], code[8];
+		char *name;
+		int64_t at;
+	} e[AREA_MEMO];
+	int n;
+} area_memo = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
 char *org_area_name(db_t *db, const char *kind, const char *code)
 {
 	if (!kind || !code) return NULL;
+	bool memo = strlen(kind) < sizeof area_memo.e[0].kind && strlen(code) < sizeof area_memo.e[0].code;
+	int64_t now = now_unix();
+	if (memo) {
+		char *hit = NULL;
+		pthread_mutex_lock(&area_memo.lock);
+		for (int i = 0; i < area_memo.n; i++)
+			if (strcmp(area_memo.e[i].code, code) == 0 && strcmp(area_memo.e[i].kind, kind) == 0 &&
+			    now - area_memo.e[i].at < AREA_TTL) {
+				hit = xstrdup(area_memo.e[i].name);
+				break;
+			}
+		pthread_mutex_unlock(&area_memo.lock);
+		if (hit) return hit;
+	}
 	sqlite3_stmt *st = db_stmt(db, "SELECT name FROM organisation WHERE kind = ?1 AND code = ?2");
 	if (!st) return NULL;
 	db_bind_text(st, 1, kind);
@@ -313,6 +344,21 @@ char *org_area_name(db_t *db, const char *kind, const char *code)
 	char *name = NULL;
 	if (sqlite3_step(st) == SQLITE_ROW) name = col_dup(st, 0);
 	db_reset(st);
+	if (memo && name) {
+		pthread_mutex_lock(&area_memo.lock);
+		int slot = -1;
+		for (int i = 0; i < area_memo.n && slot < 0; i++)
+			if (strcmp(area_memo.e[i].code, code) == 0 && strcmp(area_memo.e[i].kind, kind) == 0) slot = i;
+		if (slot < 0 && area_memo.n < AREA_MEMO) slot = area_memo.n++;
+		if (slot >= 0) {
+			free(area_memo.e[slot].name);
+			snprintf(area_memo.e[slot].kind, sizeof area_memo.e[slot].kind, "%s", kind);
+			snprintf(area_memo.e[slot].code, sizeof area_memo.e[slot].code, "%s", code);
+			area_memo.e[slot].name = xstrdup(name);
+			area_memo.e[slot].at = now;
+		}
+		pthread_mutex_unlock(&area_memo.lock);
+	}
 	return name;
 }
 

@@ -23,17 +23,17 @@ static const struct route routes[] = {
 	/* method   pattern                         handler               caps      flags                           query parameters */
 	{ "GET",   "/healthz",                      api_healthz,          CAP_NONE, R_API | R_CORS,                 "" },
 	{ "GET",   "/api/v1/schema",                api_schema,           CAP_NONE, R_API | R_CORS,                 "" },
-	{ "GET",   "/api/v1/usecases",              api_usecase_list,     CAP_NONE, R_API | R_CORS,                 LIST_PARAMS },
+	{ "GET",   "/api/v1/usecases",              api_usecase_list,     CAP_NONE, R_API | R_CORS | R_READ,        LIST_PARAMS },
 	{ "POST",  "/api/v1/usecases",              api_usecase_create,   CAP_AUTH, R_API | R_JSON_BODY | R_WRITE,  "" },
-	{ "GET",   "/api/v1/usecases/{}",           api_usecase_get,      CAP_NONE, R_API | R_CORS,                 "" },
+	{ "GET",   "/api/v1/usecases/{}",           api_usecase_get,      CAP_NONE, R_API | R_CORS | R_READ,        "" },
 	{ "PATCH", "/api/v1/usecases/{}",           api_usecase_patch,    CAP_AUTH, R_API | R_JSON_BODY | R_WRITE,  "" },
 	{ "POST",  "/api/v1/usecases/{}/retract",   api_usecase_retract,  CAP_AUTH, R_API | R_JSON_BODY | R_WRITE,  "" },
-	{ "GET",   "/api/v1/organisations",         api_org_list,         CAP_NONE, R_API | R_CORS,                 "q page per_page" },
-	{ "GET",   "/api/v1/organisations/{}",      api_org_get,          CAP_NONE, R_API | R_CORS,                 "page per_page" },
-	{ "GET",   "/",                             page_home,            CAP_NONE, 0,                              "" },
-	{ "GET",   "/recherche",                    page_search,          CAP_NONE, 0,                              LIST_PARAMS },
-	{ "GET",   "/fiches/{}",                    page_usecase,         CAP_NONE, 0,                              "" },
-	{ "GET",   "/organisations/{}",             page_org,             CAP_NONE, 0,                              "page" },
+	{ "GET",   "/api/v1/organisations",         api_org_list,         CAP_NONE, R_API | R_CORS | R_READ,        "q page per_page" },
+	{ "GET",   "/api/v1/organisations/{}",      api_org_get,          CAP_NONE, R_API | R_CORS | R_READ,        "page per_page" },
+	{ "GET",   "/",                             page_home,            CAP_NONE, R_READ,                         "" },
+	{ "GET",   "/recherche",                    page_search,          CAP_NONE, R_READ,                         LIST_PARAMS },
+	{ "GET",   "/fiches/{}",                    page_usecase,         CAP_NONE, R_READ,                         "" },
+	{ "GET",   "/organisations/{}",             page_org,             CAP_NONE, R_READ,                         "page" },
 	{ "GET",   "/accessibilite",                page_accessibility,   CAP_NONE, 0,                              "" },
 	{ "GET",   "/static/{}",                    page_static,          CAP_NONE, 0,                              "v" },
 
@@ -79,8 +79,8 @@ static const struct route routes[] = {
 	/* ---- history, comparison, audit (page_history.c, page_audit.c) ---- */
 	{ "GET",   "/api/v1/usecases/{}/versions",    api_usecase_versions,    CAP_NONE,  R_API | R_CORS, "" },
 	{ "GET",   "/api/v1/usecases/{}/versions/{}", api_usecase_version_get, CAP_NONE,  R_API | R_CORS, "" },
-	{ "GET",   "/fiches/{}/historique",           page_history,            CAP_NONE,  0,              "" },
-	{ "GET",   "/fiches/{}/comparer",             page_compare,            CAP_NONE,  0,              "de a tout" },
+	{ "GET",   "/fiches/{}/historique",           page_history,            CAP_NONE,  R_READ,              "" },
+	{ "GET",   "/fiches/{}/comparer",             page_compare,            CAP_NONE,  R_READ,              "de a tout" },
 	{ "GET",   "/admin/journal",                  page_audit,              CAP_ADMIN, 0,              "action cible page" },
 
 	/* ---- error reports (page_report.c) ---- */
@@ -336,5 +336,7 @@ void router_dispatch(struct req *r)
 			return;
 		}
 	}
+	bool tx = (rt->flags & R_READ) && db_read_begin(r->db);
 	rt->handler(r);
+	db_read_end(r->db, tx);
 }

@@ -41,6 +41,8 @@ typedef int (*handler_fn)(struct req *r);
 #define R_JSON_BODY 4u  /* requires Content-Type: application/json */
 #define R_WRITE 8u      /* counts against the write rate limit */
 #define R_FORM 16u      /* HTML form post: urlencoded body parsed into r->form, CSRF token required */
+#define R_READ 32u      /* read-only handler: runs in one read transaction (one WAL read lock
+                           for all its statements instead of one per statement) */
 
 struct route {
 	const char *method;

@@ -17,6 +17,7 @@ static struct {
 	pthread_rwlock_t lock;
 	char *path;             /* database the index reflects */
 	int64_t gen;            /* generation it reflects */
+	int64_t stamp;          /* changes whenever the content changes (process-wide) */
 	struct sidx_row *rows;  /* indexed by id */
 	int64_t end;            /* highest id + 1 */
 	int64_t cap;
@@ -27,6 +28,7 @@ static struct {
 
 static void reset(void)
 {
+	ix.stamp++;
 	free(ix.rows);
 	ix.rows = NULL;
 	ix.end = ix.cap = 0;
@@ -118,6 +120,7 @@ static int load(db_t *db, int64_t gen)
 	db_reset(st);
 	if (rc != SQLITE_DONE) return db_error(db, "search index");
 	ix.gen = gen;
+	ix.stamp++;
 	return 0;
 }
 
@@ -152,6 +155,11 @@ const struct sidx_row *sidx_get(int64_t id)
 {
 	if (id < 0 || id >= ix.end || !ix.rows[id].present) return NULL;
 	return &ix.rows[id];
+}
+
+int64_t sidx_generation(void)
+{
+	return ix.stamp;
 }
 
 int64_t sidx_end(void)

@@ -47,6 +47,10 @@ void sidx_release(void);
 
 /* Row of record id, or NULL (unknown id). Only between acquire/release. */
 const struct sidx_row *sidx_get(int64_t id);
+/* A number that changes whenever the index content changes (a reload
+ * after a write, or another database): anything computed from the index
+ * stays valid while it is unchanged. Between acquire/release. */
+int64_t sidx_generation(void);
 /* Highest id + 1 (for full scans). */
 int64_t sidx_end(void);
 /* Code of value v (1-based) of facet f; NULL if out of range. */

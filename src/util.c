@@ -175,15 +175,33 @@ int parse_int64(const char *s, int64_t min, int64_t max, int64_t *out)
 	return 0;
 }
 
+/* 64-bit multiply-mix over 8-byte words (the 128-bit product folded, as
+ * in wyhash): ~8 bytes per few cycles, where byte-at-a-time FNV-1a cost
+ * about a third of the CPU of a record page (the ETag of ~25 KB). Not
+ * cryptographic: ETags, in-memory hash tables, cache keys. */
+static inline uint64_t mix64(uint64_t a, uint64_t b)
+{
+	__extension__ typedef unsigned __int128 u128;
+	u128 r = (u128)a * b;
+	return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
 uint64_t hash64(const void *data, size_t len)
 {
 	const unsigned char *p = data;
-	uint64_t h = 0xcbf29ce484222325ull;
-	for (size_t i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ull;
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ (uint64_t)len;
+	size_t i = 0;
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		h = mix64(h ^ w, 0xbf58476d1ce4e5b9ull);
 	}
-	return h;
+	if (i < len) {
+		uint64_t w = 0;
+		memcpy(&w, p + i, len - i);
+		h = mix64(h ^ w, 0x94d049bb133111ebull);
+	}
+	return mix64(h, 0xff51afd7ed558ccdull);
 }
 
 bool str_starts(const char *s, const char *prefix)
