@@ -26,6 +26,12 @@ void api_verrors(struct req *r, const struct verrors *e);
 void api_begin(struct req *r, jsonw_t *w);
 void api_end(struct req *r, jsonw_t *w);
 
+struct uc_full;
+/* Load record id for an API reply: 1, or 0 after replying 404 (unknown id,
+ * or a record the viewer may not read, alike) or 500. Free with
+ * store_usecase_free(). */
+int api_usecase_load(struct req *r, int64_t id, struct uc_full *u);
+
 int api_healthz(struct req *r);
 int api_schema(struct req *r);
 int api_usecase_list(struct req *r);

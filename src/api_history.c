@@ -45,20 +45,7 @@ static int64_t parse_num(const char *s, int64_t max)
 static int load(struct req *r, struct uc_full *u, struct uc_version **v, int *nv)
 {
 	int64_t id = parse_num(r->args[0], 999999999999999LL);
-	if (!id) {
-		api_error(r, 404, "resource.not_found", "id", "Fiche introuvable : identifiant invalide.");
-		return 0;
-	}
-	int rc = store_usecase_load(r->db, id, u);
-	if (rc < 0) {
-		api_error(r, 500, "server.database", NULL, "Erreur interne.");
-		return 0;
-	}
-	if (rc == 0 || !auth_can_read_usecase(&r->viewer, u->state, u->owner_org_id)) {
-		if (rc) store_usecase_free(u);
-		api_error(r, 404, "resource.not_found", "id", "Fiche %lld introuvable.", (long long)id);
-		return 0;
-	}
+	if (!api_usecase_load(r, id, u)) return 0;
 	*nv = history_load(r->db, id, u->owner_org_id, v);
 	if (*nv < 0) {
 		store_usecase_free(u);

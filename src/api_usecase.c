@@ -354,9 +354,7 @@ out:
 	return 0;
 }
 
-/* Load a record for a write, checking the viewer may edit it. Returns 1,
- * or 0 after replying. */
-static int load_for_write(struct req *r, int64_t id, struct uc_full *u)
+int api_usecase_load(struct req *r, int64_t id, struct uc_full *u)
 {
 	if (!id) {
 		api_error(r, 404, "resource.not_found", "id", "Fiche introuvable : identifiant invalide.");
@@ -372,6 +370,14 @@ static int load_for_write(struct req *r, int64_t id, struct uc_full *u)
 		api_error(r, 404, "resource.not_found", "id", "Fiche %lld introuvable.", (long long)id);
 		return 0;
 	}
+	return 1;
+}
+
+/* Load a record for a write, checking the viewer may edit it. Returns 1,
+ * or 0 after replying. */
+static int load_for_write(struct req *r, int64_t id, struct uc_full *u)
+{
+	if (!api_usecase_load(r, id, u)) return 0;
 	if (!auth_can_edit_org(&r->viewer, u->owner_org_id)) {
 		store_usecase_free(u);
 		api_error(r, 403, "auth.forbidden", NULL,

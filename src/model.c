@@ -112,6 +112,18 @@ const char *model_type_name(enum ftype t)
 	return names[t];
 }
 
+int model_sections(const char **out, int max)
+{
+	int n = 0;
+	for (size_t i = 0; i < model_nfields; i++) {
+		const char *sec = model_fields[i].section;
+		bool seen = false;
+		for (int k = 0; k < n && !seen; k++) seen = strcmp(out[k], sec) == 0;
+		if (!seen && n < max) out[n++] = sec;
+	}
+	return n;
+}
+
 const char *model_section_label(const char *section)
 {
 	static const char *map[][2] = {

@@ -105,6 +105,9 @@ const struct field *model_field(const char *name);
 bool model_field_visible(const struct field *f, bool restricted);
 const char *model_type_name(enum ftype t);
 const char *model_section_label(const char *section);
+/* The form sections (general, service, ...) in the order they first appear
+ * in the field table: fills out[0..max) and returns their number. */
+int model_sections(const char **out, int max);
 
 /* ==== Validation ==== */
 

@@ -552,18 +552,13 @@ static void render_form(struct req *r, const struct uc_full *u, const char **val
 	} else {
 		html_form_begin(r, "/fiches/nouvelle", "form record-form");
 	}
-	const char *done[16];
-	int ndone = 0;
-	for (size_t i = 0; i < model_nfields; i++) {
-		const char *sec = model_fields[i].section;
-		bool seen = false;
-		for (int k = 0; k < ndone; k++)
-			if (strcmp(done[k], sec) == 0) seen = true;
-		if (seen || ndone >= (int)ARRAY_LEN(done)) continue;
-		done[ndone++] = sec;
+	const char *secs[16];
+	int nsecs = model_sections(secs, (int)ARRAY_LEN(secs));
+	for (int si = 0; si < nsecs; si++) {
+		const char *sec = secs[si];
 		buf_fmt(b, "<section class=\"form-section\" aria-labelledby=\"s-%h\">\n<h2 id=\"s-%h\">%h</h2>\n", sec, sec,
 		        model_section_label(sec));
-		for (size_t j = i; j < model_nfields; j++)
+		for (size_t j = 0; j < model_nfields; j++)
 			if (strcmp(model_fields[j].section, sec) == 0) render_field(r, b, &model_fields[j], val[j], e);
 		buf_puts(b, "</section>\n");
 	}

@@ -470,15 +470,13 @@ int page_compare(struct req *r)
 		buf_puts(b, "<p>Aucune différence entre ces deux versions.</p>\n");
 
 	/* one table per section, sections in table order */
-	const char *done[16];
-	int ndone = 0;
-	for (int i = 0; i < nrows; i++) {
-		const char *sec = rows[i]->section;
-		bool seen = false;
-		for (int k = 0; k < ndone; k++)
-			if (strcmp(done[k], sec) == 0) seen = true;
-		if (seen || ndone >= (int)ARRAY_LEN(done)) continue;
-		done[ndone++] = sec;
+	const char *secs[16];
+	int nsecs = model_sections(secs, (int)ARRAY_LEN(secs));
+	for (int si = 0; si < nsecs; si++) {
+		const char *sec = secs[si];
+		int i = 0;   /* the section's first row, if it has any */
+		while (i < nrows && strcmp(rows[i]->section, sec) != 0) i++;
+		if (i == nrows) continue;
 		buf_fmt(b, "<h2 id=\"section-%h\">%h</h2>\n<div class=\"table-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Tableau (défilement horizontal possible)\">\n<table class=\"data compare\">\n"
 		           "<caption>%h : version %D et version %D</caption>\n<thead><tr>"
 		           "<th scope=\"col\">Champ</th><th scope=\"col\">Version %D</th>"

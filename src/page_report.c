@@ -204,17 +204,12 @@ static void field_select(buf_t *b, const char *value, const struct verrors *e)
 	        err ? " e-field" : "", err ? " aria-invalid=\"true\"" : "");
 	buf_fmt(b, "<option value=\"\"%h>— Choisissez une information —</option>\n",
 	        !value || !*value ? " selected" : "");
-	const char *done[16];
-	int ndone = 0;
-	for (size_t i = 0; i < model_nfields; i++) {
-		const char *sec = model_fields[i].section;
-		bool seen = false;
-		for (int k = 0; k < ndone; k++)
-			if (strcmp(done[k], sec) == 0) seen = true;
-		if (seen || ndone >= (int)ARRAY_LEN(done)) continue;
-		done[ndone++] = sec;
+	const char *secs[16];
+	int nsecs = model_sections(secs, (int)ARRAY_LEN(secs));
+	for (int si = 0; si < nsecs; si++) {
+		const char *sec = secs[si];
 		int shown = 0;
-		for (size_t j = i; j < model_nfields; j++) {
+		for (size_t j = 0; j < model_nfields; j++) {
 			const struct field *f = &model_fields[j];
 			if (strcmp(f->section, sec) != 0 || f->vis != VIS_PUBLIC) continue;
 			if (shown++ == 0) buf_fmt(b, "<optgroup label=\"%h\">\n", model_section_label(sec));

@@ -240,18 +240,13 @@ static bool in_header(const struct field *f)
 static void render_sections(struct req *r, buf_t *b, const json_t *doc, bool restricted)
 {
 	/* sections in the order they first appear in the table */
-	const char *done[16];
-	int ndone = 0;
-	for (size_t i = 0; i < model_nfields; i++) {
-		const char *sec = model_fields[i].section;
-		bool seen = false;
-		for (int k = 0; k < ndone; k++)
-			if (strcmp(done[k], sec) == 0) seen = true;
-		if (seen || ndone >= (int)ARRAY_LEN(done)) continue;
-		done[ndone++] = sec;
+	const char *secs[16];
+	int nsecs = model_sections(secs, (int)ARRAY_LEN(secs));
+	for (int si = 0; si < nsecs; si++) {
+		const char *sec = secs[si];
 
 		int shown = 0;
-		for (size_t j = i; j < model_nfields; j++) {
+		for (size_t j = 0; j < model_nfields; j++) {
 			const struct field *f = &model_fields[j];
 			if (strcmp(f->section, sec) != 0 || in_header(f)) continue;
 			if (!model_field_visible(f, restricted)) continue;

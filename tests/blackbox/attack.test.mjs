@@ -45,6 +45,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 
 import {
+  csvRows,
   BORDEAUX_METROPOLE,
   DATA_CSV,
   IS_ASAN,
@@ -214,40 +215,6 @@ async function check(r, where) {
 
 // ==== CSV: the check the exports of issue 6 will call ====
 
-/** Rows of a CSV text (RFC 4180, the given separator); BOM ignored. */
-export function csvRows(text, sep = ',') {
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const rows = [];
-  let row = [];
-  let field = '';
-  let inq = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (inq) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') inq = false;
-      else field += c;
-    } else if (c === '"') inq = true;
-    else if (c === sep) {
-      row.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += c;
-  }
-  assert.ok(!inq, 'CSV: unterminated quoted field');
-  if (field !== '' || row.length) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
-}
 
 /**
  * A CSV export is safe to open in a spreadsheet: no cell starts with a

@@ -507,7 +507,8 @@ export function assertApiError(r, status, code, field) {
 
 // ==== CSV (tests only: RFC 4180 with a chosen separator) ====
 
-export function parseCsv(text, sep = ',') {
+/** Rows of a CSV text (RFC 4180, the given separator); BOM ignored. */
+export function csvRows(text, sep = ',') {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const rows = [];
   let row = [];
@@ -516,12 +517,11 @@ export function parseCsv(text, sep = ',') {
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (inq) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else inq = false;
-      } else field += c;
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') inq = false;
+      else field += c;
     } else if (c === '"') inq = true;
     else if (c === sep) {
       row.push(field);
@@ -529,15 +529,23 @@ export function parseCsv(text, sep = ',') {
     } else if (c === '\n' || c === '\r') {
       if (c === '\r' && text[i + 1] === '\n') i++;
       row.push(field);
-      field = '';
-      if (!(row.length === 1 && row[0] === '')) rows.push(row);
+      rows.push(row);
       row = [];
+      field = '';
     } else field += c;
   }
+  assert.ok(!inq, 'CSV: unterminated quoted field');
   if (field !== '' || row.length) {
     row.push(field);
     rows.push(row);
   }
+  return rows;
+}
+
+/** Records of a CSV text with a header line: objects keyed by column name
+ * (blank lines skipped). */
+export function parseCsv(text, sep = ',') {
+  const rows = csvRows(text, sep).filter((r) => !(r.length === 1 && r[0] === ''));
   const header = rows.shift();
   return rows.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]])));
 }
