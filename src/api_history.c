@@ -52,6 +52,7 @@ static int load(struct req *r, struct uc_full *u, struct uc_version **v, int *nv
 		api_error(r, 500, "server.database", NULL, "Erreur interne.");
 		return 0;
 	}
+	history_filter(*v, *nv, auth_can_read_restricted(&r->viewer));
 	return 1;
 }
 
@@ -137,7 +138,8 @@ int api_usecase_version_get(struct req *r)
 		goto out;
 	}
 	struct usecase_meta m = { u.id, u.slug, x->state, x->version, u.created_at, x->at,
-		                  u.published_at, strcmp(x->state, "retracted") == 0 ? u.retract_reason : NULL };
+		                  u.published_at, strcmp(x->state, "retracted") == 0 ? u.retract_reason : NULL,
+		                  u.origin_id, NULL };
 	jsonw_t w;
 	api_begin(r, &w);
 	model_render_json(&w, x->doc, &m, auth_can_read_restricted(&r->viewer), store_org_ref, r->db);

@@ -84,6 +84,7 @@ void history_free(struct uc_version *v, int n)
 		free(v[i].user_email);
 		free(v[i].user_role);
 		json_decref(v[i].doc);
+		json_decref(v[i].raw);
 	}
 	free(v);
 }
@@ -118,6 +119,39 @@ bool history_field_differs(const struct field *f, const json_t *a, const json_t 
 	bool ea = history_empty(va), eb = history_empty(vb);
 	if (ea || eb) return ea != eb;
 	return !json_equal((json_t *)va, (json_t *)vb);
+}
+
+void history_filter(struct uc_version *v, int n, bool restricted)
+{
+	if (restricted) return;
+	for (int i = 0; i < n; i++) {
+		/* only the item lists: restricted fields stay, the readers of
+		 * the docs hide them (and count them) with model_field_visible() */
+		json_t *d = json_deep_copy(v[i].doc);
+		for (size_t k = 0; k < model_nfields; k++) {
+			const struct field *f = &model_fields[k];
+			if (f->type != F_INDICATORS && f->type != F_KIT) continue;
+			json_t *x = model_value_for_reader(f, json_object_get(d, f->name), false);
+			if (x) json_object_set_new(d, f->name, x);
+			else json_object_del(d, f->name);
+		}
+		v[i].raw = v[i].doc;
+		v[i].doc = d;
+	}
+}
+
+int history_hidden_items(const struct uc_version *a, const struct uc_version *b)
+{
+	if (!b->raw) return 0;
+	int n = 0;
+	for (size_t k = 0; k < model_nfields; k++) {
+		const struct field *f = &model_fields[k];
+		if (f->type != F_INDICATORS && f->type != F_KIT) continue;
+		if (history_field_differs(f, a ? a->raw : NULL, b->raw) &&
+		    !history_field_differs(f, a ? a->doc : NULL, b->doc))
+			n++;
+	}
+	return n;
 }
 
 int history_diff(const json_t *a, const json_t *b, bool restricted, const struct field **out, int max,

@@ -37,7 +37,10 @@ struct uc_version {
 	char *user_email;
 	char *user_role;      /* NULL when user_id is 0 */
 	bool user_member;     /* the author is (now) a member of the owner organisation */
-	json_t *doc;          /* the whole canonical doc of that version */
+	json_t *doc;          /* the whole canonical doc of that version (after
+	                         history_filter(): without restricted items) */
+	json_t *raw;          /* after history_filter() for a public reader: the
+	                         unfiltered doc (never shown); else NULL */
 };
 
 /* Every version of record usecase_id, oldest first, with the membership
@@ -45,6 +48,15 @@ struct uc_version {
  * history_free()). Returns the number of versions (0 when none), or -1. */
 int history_load(db_t *db, int64_t usecase_id, int64_t owner_org_id, struct uc_version **out);
 void history_free(struct uc_version *v, int n);
+/* For a reader who may not see restricted items (indicators, reuse kit):
+ * remove them from each version's doc (keeping the original in raw). Call
+ * it right after history_load(), before anything reads the docs.
+ * Restricted fields stay: the history pages hide them by
+ * model_field_visible() and count them as hidden changes. */
+void history_filter(struct uc_version *v, int n, bool restricted);
+/* Number of item lists whose only changes between versions a (may be
+ * NULL) and b are restricted items (hidden changes). */
+int history_hidden_items(const struct uc_version *a, const struct uc_version *b);
 
 /* Number of versions of the record a viewer sees: all of them (all true) or
  * only those that were public (published, retracted). -1 on error. */

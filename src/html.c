@@ -19,6 +19,7 @@
  * - Nothing here allocates beyond the buffers it appends to, except short
  *   temporary buffers freed before returning.
  */
+#include "impact.h"
 #include "pages.h"
 
 #include <pthread.h>
@@ -345,6 +346,61 @@ void html_int_fr(buf_t *b, int64_t n)
 		int left = len - i - 1;
 		if (left > 0 && left % 3 == 0) buf_puts(b, "\u00a0");
 	}
+}
+
+void html_num_fr(buf_t *b, double v)
+{
+	char tmp[48];
+	/* the shortest form that reads back as v, at most 6 decimals */
+	snprintf(tmp, sizeof tmp, "%.6f", v);
+	for (int prec = 0; prec <= 6; prec++) {
+		snprintf(tmp, sizeof tmp, "%.*f", prec, v);
+		if (strtod(tmp, NULL) == v) break;
+	}
+	char *dot = strchr(tmp, '.');
+	if (dot) {
+		*dot = 0;
+		char *end = dot + strlen(dot + 1);
+		while (end > dot && *end == '0') *end-- = 0;
+	}
+	const char *ip = tmp;
+	bool neg = *ip == '-';
+	if (neg) ip++;
+	int64_t whole = strtoll(ip, NULL, 10);
+	if (neg && (whole != 0 || (dot && dot[1]))) buf_puts(b, "\u2212");
+	if (strlen(ip) > 18) buf_fmt(b, "%h", ip);
+	else html_int_fr(b, whole);
+	if (dot && dot[1]) buf_fmt(b, ",%h", dot + 1);
+}
+
+void html_item_summary(buf_t *b, const struct field *f, const json_t *x)
+{
+	if (f->type == F_KIT) {
+		const char *kind = doc_str(x, "kind"), *title = doc_str(x, "title"), *url = doc_str(x, "url"),
+		           *ref = doc_str(x, "reference");
+		buf_fmt(b, "%h : %h", vocab_label(&vocab_kit_kind, kind ? kind : ""), title ? title : "");
+		if (url) buf_fmt(b, " — %h", url);
+		if (ref) buf_fmt(b, " — %h", ref);
+	} else {
+		const char *name = doc_str(x, "name"), *unit = doc_str(x, "unit");
+		struct impact_figures fg;
+		impact_figures(x, &fg);
+		buf_fmt(b, "%h", name ? name : "");
+		if (fg.has_baseline) {
+			buf_puts(b, " : ");
+			html_num_fr(b, fg.baseline);
+			buf_fmt(b, " %h (%h)", unit ? unit : "", fg.baseline_date);
+		}
+		if (fg.has_result) {
+			buf_puts(b, fg.has_baseline ? " → " : " : ");
+			html_num_fr(b, fg.result);
+			buf_fmt(b, " %h (%h)", unit ? unit : "", fg.result_date);
+		}
+		const char *ev = doc_str(x, "evidence");
+		if (ev) buf_fmt(b, " — niveau de preuve : %h", vocab_label(&vocab_evidence, ev));
+	}
+	const char *vis = doc_str(x, "visibility");
+	if (vis && strcmp(vis, "restricted") == 0) buf_puts(b, " <span class=\"restricted-tag\">réservé aux agents</span>");
 }
 
 void html_siren(buf_t *b, const char *siren)

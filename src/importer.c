@@ -827,6 +827,10 @@ static int convert(struct imp *im, const struct field *f, int c, const char *raw
 		json_object_set_new(in, f->name, arr);
 		break;
 	}
+	case F_INDICATORS:
+	case F_KIT:
+		/* no Interconnectés column maps to these (model_fields[].source is NULL) */
+		break;
 	case F_URL:
 		if (model_url_ok(v)) {
 			json_object_set_new(in, f->name, json_string(v));

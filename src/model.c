@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "impact.h"
 #include "markdown.h"
 #include "siren.h"
 #include "text.h"
@@ -39,11 +40,18 @@ const struct field model_fields[] = {
 	{ "longitude", "Longitude", "Localisation du projet (WGS84).", F_NUM, PUB, false, 0, -180, 180, NULL, "general", "longitude" },
 	{ "image_url", "Logo", "Adresse du logo de la collectivité porteuse.", F_URL, PUB, false, 2000, 0, 0, NULL, "general", "image_url" },
 	{ "info_updated_on", "Date de mise à jour des informations", "Date à laquelle le porteur a mis à jour la fiche (déclarative).", F_DATE, PUB, false, 0, 0, 0, NULL, "general", "date" },
+	/* reuse (shown for reuses only: records created by "nous réutilisons") */
+	{ "reuse_context", "Contexte de la réutilisation", "Pourquoi et dans quel contexte votre collectivité reprend ce projet. Markdown accepté (sans HTML).", F_MD, PUB, false, 10000, 0, 0, NULL, "reuse", NULL },
+	{ "reuse_adaptations", "Adaptations apportées", "Ce que vous avez changé par rapport au projet d'origine : périmètre, données, fournisseur, paramétrage. Markdown accepté (sans HTML).", F_MD, PUB, false, 10000, 0, 0, NULL, "reuse", NULL },
 	/* service and uses */
 	{ "audiences", "Publics du service", "Grand public, bénéficiaires, agents, élus...", F_ENUMS, PUB, false, 10, 0, 0, &vocab_audience, "service", "audience_service" },
 	{ "implementation", "Développement et mise en œuvre", "Développé en interne, en externe, avec des prestataires, par un marché public.", F_ENUM, PUB, false, 0, 0, 0, &vocab_implementation, "service", "mise_en_oeuvre" },
 	{ "funding", "Financement", "Guichets de financement (interne, Fonds vert, CRTE, France 2030, FEDER, DIAT...).", F_TEXT, RES, false, 2000, 0, 0, NULL, "service", "financement" },
 	{ "budget_band", "Budget annuel", "Tranche de budget par an.", F_ENUM, RES, false, 0, 0, 0, &vocab_budget_band, "service", "budget" },
+	{ "cost_one_off", "Coût d'investissement", "Coût ponctuel (acquisition, développement, mise en place), en euros HT.", F_NUM, RES, false, 0, 0, 1e10, NULL, "service", NULL },
+	{ "cost_yearly", "Coût annuel de fonctionnement", "Licences, hébergement, maintenance, en euros HT par an.", F_NUM, RES, false, 0, 0, 1e10, NULL, "service", NULL },
+	{ "staff_time", "Temps d'agents", "Temps de travail des agents consacré au service, en équivalents temps plein (ETP) par an.", F_NUM, RES, false, 0, 0, 100000, NULL, "service", NULL },
+	{ "funding_sources", "Sources de financement", "Budget propre, Fonds vert, CRTE, DSIL, France 2030, FEDER...", F_STRS, PUB, false, 10, 0, 0, &vocab_funding_source, "service", NULL },
 	{ "hosting", "Hébergement", "Où sont hébergées les données.", F_ENUM, RES, false, 0, 0, 0, &vocab_hosting, "service", "herbergement" },
 	{ "decision_scope", "Portée de la décision", "Décision à portée externe (usagers) ou procédure interne.", F_TEXT, PUB, false, 5000, 0, 0, NULL, "service", "decision" },
 	{ "decisions_per_year", "Décisions par an", "Nombre approximatif de décisions prises ou aidées par an.", F_INT, PUB, false, 0, 0, 1e12, NULL, "service", NULL },
@@ -71,6 +79,10 @@ const struct field model_fields[] = {
 	{ "dpia_done", "AIPD réalisée", "Une analyse d'impact relative à la protection des données a-t-elle été faite ?", F_BOOL, PUB, false, 0, 0, 0, NULL, "risks", NULL },
 	{ "dpia_url", "Lien vers l'AIPD", "Adresse de l'AIPD publiée, le cas échéant.", F_URL, PUB, false, 2000, 0, 0, NULL, "risks", NULL },
 	{ "legal_bases", "Bases légales", "Textes qui fondent le traitement (titre et lien).", F_LEGAL, PUB, false, 20, 0, 0, NULL, "risks", NULL },
+	/* measured impact */
+	{ "indicators", "Indicateurs d'impact", "Chaque indicateur : valeur de référence et sa date, mesures datées (ou sur une période), cible, méthode et niveau de preuve (modèle du schéma Etalab de l'impact des services publics numériques).", F_INDICATORS, PUB, false, 30, 0, 0, NULL, "impact", NULL },
+	/* reuse kit */
+	{ "reuse_kit", "Kit de réutilisation", "Documents et liens utiles pour reprendre le projet : cahier des charges, pièces du marché, référence du contrat, code, schéma de données, formation, contact. Chaque élément est public ou réservé aux agents.", F_KIT, PUB, false, 30, 0, 0, NULL, "reuse_kit", NULL },
 	/* resources */
 	{ "info_url", "Lien d'information", "Page du projet (information ou accès au service).", F_URL, PUB, false, 2000, 0, 0, NULL, "resources", "url_infos" },
 	{ "resource_urls", "Ressources techniques", "Liens vers l'algorithme, les données, le modèle...", F_URLS, PUB, false, 20, 0, 0, NULL, "resources", "url_ressources" },
@@ -108,7 +120,7 @@ const char *model_type_name(enum ftype t)
 	static const char *names[] = { "string", "text", "markdown", "enum", "enum_list", "string_list",
 		                       "url", "url_list", "boolean", "integer", "number", "date",
 		                       "organisation", "organisation_list", "supplier_list",
-		                       "legal_basis_list" };
+		                       "legal_basis_list", "indicator_list", "reuse_kit" };
 	return names[t];
 }
 
@@ -130,6 +142,8 @@ const char *model_section_label(const char *section)
 		{ "general", "Informations générales" }, { "service", "Service et usages" },
 		{ "algorithm", "Algorithme" },          { "data", "Données" },
 		{ "risks", "Risques et droits" },       { "resources", "Ressources" },
+		{ "impact", "Impact mesuré" },          { "reuse", "Réutilisation" },
+		{ "reuse_kit", "Kit de réutilisation" },
 	};
 	for (size_t i = 0; i < ARRAY_LEN(map); i++)
 		if (strcmp(map[i][0], section) == 0) return map[i][1];
@@ -342,6 +356,406 @@ static json_t *check_object_item(const struct field *f, const json_t *item, size
 	return out;
 }
 
+/* ==== Impact indicators and reuse-kit items ==== */
+
+/* Reject keys of object o not in allowed (NULL-terminated). label: the
+ * item's path ("indicators[0]"). */
+static bool only_keys(const json_t *o, const char *const *allowed, const char *label, const char *what,
+                      struct verrors *e)
+{
+	const char *key;
+	json_t *val;
+	json_object_foreach((json_t *)o, key, val) {
+		bool ok = false;
+		for (const char *const *a = allowed; *a && !ok; a++) ok = strcmp(*a, key) == 0;
+		if (!ok) {
+			char l2[64];
+			snprintf(l2, sizeof l2, "%.40s.%.20s", label, key);
+			verrors_add(e, "validation.unknown_field", l2, "%s : champ inconnu « %.40s ».", what, key);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Optional string member k of o: a trimmed heap copy, NULL when absent or
+ * empty (*bad set after reporting an error). */
+static char *item_str(const json_t *o, const char *k, const char *label, const char *what, int maxlen,
+                      bool multiline, bool *bad, struct verrors *e)
+{
+	json_t *v = json_object_get(o, k);
+	if (!v || json_is_null(v)) return NULL;
+	char path[64];
+	snprintf(path, sizeof path, "%.40s.%.20s", label, k);
+	struct field sub = { .name = k, .label = what };
+	char *s = check_string(&sub, path, v, multiline, maxlen, e);
+	if (!s) {
+		*bad = true;
+		return NULL;
+	}
+	if (!*s) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+/* Optional code of vocabulary voc; NULL when absent. */
+static const char *item_code(const json_t *o, const char *k, const struct vocab *voc, const char *label,
+                             const char *what, bool *bad, struct verrors *e)
+{
+	char *s = item_str(o, k, label, what, 60, false, bad, e);
+	if (!s) return NULL;
+	int i = vocab_index(voc, s);
+	if (i < 0) {
+		char path[64];
+		snprintf(path, sizeof path, "%.40s.%.20s", label, k);
+		verrors_add(e, "validation.enum", path, "%s : valeur « %.40s » inconnue (voir /api/v1/schema).", what, s);
+		*bad = true;
+	}
+	free(s);
+	return i < 0 ? NULL : voc->terms[i].code;
+}
+
+/* A {value, date[, start]} object (baseline, measurement, target).
+ * need_date: the date is required. Adds the canonical object to out under
+ * key (or appends to the array out when key is NULL). Returns false on
+ * error. */
+static bool check_point(const json_t *p, const char *label, const char *what, bool need_date, bool with_start,
+                        const char *today, struct verrors *e, json_t **res)
+{
+	static const char *const keys[] = { "value", "date", "start", NULL };
+	static const char *const keys_nostart[] = { "value", "date", NULL };
+	*res = NULL;
+	if (!json_is_object(p)) {
+		verrors_add(e, "validation.type", label, "%s doit être un objet {value, date}.", what);
+		return false;
+	}
+	if (!only_keys(p, with_start ? keys : keys_nostart, label, what, e)) return false;
+	char path[128];
+	json_t *v = json_object_get(p, "value");
+	snprintf(path, sizeof path, "%.50s.value", label);
+	if (!v || json_is_null(v)) {
+		verrors_add(e, "validation.required", path, "%s : la valeur est obligatoire.", what);
+		return false;
+	}
+	if (!json_is_number(v) || !isfinite(json_number_value(v)) || fabs(json_number_value(v)) > 1e15) {
+		verrors_add(e, "validation.type", path, "%s : la valeur doit être un nombre.", what);
+		return false;
+	}
+	bool bad = false;
+	char *date = item_str(p, "date", label, what, 10, false, &bad, e);
+	char *start = with_start ? item_str(p, "start", label, what, 10, false, &bad, e) : NULL;
+	if (bad) goto fail;
+	snprintf(path, sizeof path, "%.50s.date", label);
+	if (!date && need_date) {
+		verrors_add(e, "validation.required", path, "%s : la date est obligatoire (AAAA-MM-JJ).", what);
+		goto fail;
+	}
+	if (date && impact_days(date) == INT32_MIN) {
+		verrors_add(e, "validation.format", path, "%s : date « %.20s » invalide (AAAA-MM-JJ attendu).", what, date);
+		goto fail;
+	}
+	if (date && today && strcmp(date, today) > 0) {
+		verrors_add(e, "validation.format", path, "%s : la date %.10s est dans le futur (une valeur future est une cible).",
+		            what, date);
+		goto fail;
+	}
+	if (start) {
+		snprintf(path, sizeof path, "%.50s.start", label);
+		if (impact_days(start) == INT32_MIN) {
+			verrors_add(e, "validation.format", path, "%s : date de début « %.20s » invalide (AAAA-MM-JJ attendu).", what,
+			            start);
+			goto fail;
+		}
+		if (date && strcmp(start, date) > 0) {
+			verrors_add(e, "validation.format", path, "%s : la période commence après sa date de fin.", what);
+			goto fail;
+		}
+	}
+	*res = json_object();
+	json_object_set_new(*res, "value", json_real(json_number_value(v)));
+	if (date) json_object_set_new(*res, "date", json_string(date));
+	if (start) json_object_set_new(*res, "start", json_string(start));
+	free(date);
+	free(start);
+	return true;
+fail:
+	free(date);
+	free(start);
+	return false;
+}
+
+static int cmp_point(const void *a, const void *b)
+{
+	const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	int c = strcmp(json_string_value(json_object_get(x, "date")), json_string_value(json_object_get(y, "date")));
+	if (c) return c;
+	const char *sx = json_string_value(json_object_get(x, "start")), *sy = json_string_value(json_object_get(y, "start"));
+	return strcmp(sx ? sx : "", sy ? sy : "");
+}
+
+#define MAX_MEASUREMENTS 120
+
+/* Validate one impact indicator (see impact.h for its shape). */
+static json_t *check_indicator(const struct field *f, const json_t *item, size_t idx, struct verrors *e)
+{
+	static const char *const keys[] = { "name", "common", "type", "unit", "baseline", "measurements", "target",
+		                            "frequency", "automated", "source", "method", "comments", "evidence",
+		                            "evaluator", "report_url", "visibility", NULL };
+	char label[64], what[96], path[128];
+	snprintf(label, sizeof label, "%.30s[%zu]", f->name, idx);
+	snprintf(what, sizeof what, "Indicateur %zu", idx + 1);
+	if (!json_is_object(item)) {
+		verrors_add(e, "validation.type", label, "« %s » : l'élément %zu doit être un objet.", f->label, idx + 1);
+		return NULL;
+	}
+	if (!only_keys(item, keys, label, what, e)) return NULL;
+	char today[21];
+	iso8601_utc(now_unix(), today);
+	today[10] = 0;
+	bool bad = false;
+	json_t *out = json_object();
+	char *name = item_str(item, "name", label, what, 200, false, &bad, e);
+	char *unit = item_str(item, "unit", label, what, 40, false, &bad, e);
+	char *source = item_str(item, "source", label, what, 300, false, &bad, e);
+	char *method = item_str(item, "method", label, what, 2000, true, &bad, e);
+	char *comments = item_str(item, "comments", label, what, 2000, true, &bad, e);
+	char *evaluator = item_str(item, "evaluator", label, what, 200, false, &bad, e);
+	char *report = item_str(item, "report_url", label, what, 2000, false, &bad, e);
+	char *common = item_str(item, "common", label, what, 60, false, &bad, e);
+	const char *type = item_code(item, "type", &vocab_indicator_type, label, what, &bad, e);
+	const char *freq = item_code(item, "frequency", &vocab_frequency, label, what, &bad, e);
+	const char *evidence = item_code(item, "evidence", &vocab_evidence, label, what, &bad, e);
+	const char *vis = item_code(item, "visibility", &vocab_item_visibility, label, what, &bad, e);
+	if (bad) goto fail;
+	const struct impact_common *c = NULL;
+	if (common) {
+		c = impact_common_find(common);
+		if (!c) {
+			snprintf(path, sizeof path, "%s.common", label);
+			verrors_add(e, "validation.enum", path, "%s : indicateur courant « %.40s » inconnu (voir /api/v1/schema).",
+			            what, common);
+			goto fail;
+		}
+		if (!name) name = xstrdup(c->label);
+		if (!unit) unit = xstrdup(c->unit);
+		if (!type) type = c->type;
+	}
+	if (!name) {
+		snprintf(path, sizeof path, "%s.name", label);
+		verrors_add(e, "validation.required", path, "%s : le nom de l'indicateur est obligatoire.", what);
+		goto fail;
+	}
+	if (!unit) {
+		snprintf(path, sizeof path, "%s.unit", label);
+		verrors_add(e, "validation.required", path, "%s (« %.60s ») : l'unité est obligatoire (heures, jours, €, %%...).",
+		            what, name);
+		goto fail;
+	}
+	if (report && !model_url_ok(report)) {
+		snprintf(path, sizeof path, "%s.report_url", label);
+		verrors_add(e, "validation.format", path, "%s : le lien du rapport doit commencer par http:// ou https://.", what);
+		goto fail;
+	}
+	if (!evidence) evidence = "declared";
+	if (strcmp(evidence, "independent") == 0 && (!evaluator || !report)) {
+		snprintf(path, sizeof path, "%s.%s", label, evaluator ? "report_url" : "evaluator");
+		verrors_add(e, "validation.required", path,
+		            "%s (« %.60s ») : une évaluation indépendante doit nommer son évaluateur et donner le lien du rapport.",
+		            what, name);
+		goto fail;
+	}
+	json_object_set_new(out, "name", json_string(name));
+	if (c) json_object_set_new(out, "common", json_string(c->code));
+	json_object_set_new(out, "type", json_string(type ? type : "impact"));
+	json_object_set_new(out, "unit", json_string(unit));
+	json_t *p = json_object_get(item, "baseline"), *pc;
+	if (p && !json_is_null(p)) {
+		snprintf(path, sizeof path, "%s.baseline", label);
+		char w2[128];
+		snprintf(w2, sizeof w2, "%s, valeur de référence", what);
+		if (!check_point(p, path, w2, true, false, today, e, &pc)) goto fail;
+		json_object_set_new(out, "baseline", pc);
+	}
+	json_t *ms = json_object_get(item, "measurements");
+	if (ms && !json_is_null(ms)) {
+		snprintf(path, sizeof path, "%s.measurements", label);
+		if (!json_is_array(ms)) {
+			verrors_add(e, "validation.type", path, "%s : les mesures doivent être une liste.", what);
+			goto fail;
+		}
+		if (json_array_size(ms) > MAX_MEASUREMENTS) {
+			verrors_add(e, "validation.too_long", path, "%s : %d mesures au plus.", what, MAX_MEASUREMENTS);
+			goto fail;
+		}
+		size_t n = json_array_size(ms), k;
+		json_t **pts = xcalloc(n ? n : 1, sizeof *pts);
+		bool okm = true;
+		for (k = 0; k < n && okm; k++) {
+			char p2[128], w2[128];
+			snprintf(p2, sizeof p2, "%s.measurements[%zu]", label, k);
+			snprintf(w2, sizeof w2, "%s, mesure %zu", what, k + 1);
+			okm = check_point(json_array_get(ms, k), p2, w2, true, true, today, e, &pts[k]);
+		}
+		if (okm) {
+			qsort(pts, n, sizeof *pts, cmp_point);
+			for (k = 1; k < n && okm; k++)
+				if (cmp_point(&pts[k - 1], &pts[k]) == 0) {
+					verrors_add(e, "validation.format", path, "%s : deux mesures portent sur la même date (%.10s).", what,
+					            json_string_value(json_object_get(pts[k], "date")));
+					okm = false;
+				}
+			json_t *bl = json_object_get(out, "baseline");
+			const char *bd = bl ? json_string_value(json_object_get(bl, "date")) : NULL;
+			if (okm && bd && n && strcmp(json_string_value(json_object_get(pts[0], "date")), bd) <= 0) {
+				verrors_add(e, "validation.format", path,
+				            "%s : chaque mesure doit être postérieure à la valeur de référence (%.10s).", what, bd);
+				okm = false;
+			}
+		}
+		json_t *arr = json_array();
+		for (k = 0; k < n; k++)
+			if (pts[k]) json_array_append_new(arr, pts[k]);
+		free(pts);
+		if (!okm) {
+			json_decref(arr);
+			goto fail;
+		}
+		if (json_array_size(arr)) json_object_set_new(out, "measurements", arr);
+		else json_decref(arr);
+	}
+	p = json_object_get(item, "target");
+	if (p && !json_is_null(p)) {
+		snprintf(path, sizeof path, "%s.target", label);
+		char w2[128];
+		snprintf(w2, sizeof w2, "%s, cible", what);
+		if (!check_point(p, path, w2, false, false, NULL, e, &pc)) goto fail;
+		json_object_set_new(out, "target", pc);
+	}
+	if (freq) json_object_set_new(out, "frequency", json_string(freq));
+	json_t *aut = json_object_get(item, "automated");
+	if (aut && !json_is_null(aut)) {
+		if (!json_is_boolean(aut)) {
+			snprintf(path, sizeof path, "%s.automated", label);
+			verrors_add(e, "validation.type", path, "%s : « collecte automatisée » doit valoir true ou false.", what);
+			goto fail;
+		}
+		json_object_set(out, "automated", aut);
+	}
+	if (source) json_object_set_new(out, "source", json_string(source));
+	if (method) json_object_set_new(out, "method", json_string(method));
+	if (comments) json_object_set_new(out, "comments", json_string(comments));
+	json_object_set_new(out, "evidence", json_string(evidence));
+	if (evaluator) json_object_set_new(out, "evaluator", json_string(evaluator));
+	if (report) json_object_set_new(out, "report_url", json_string(report));
+	json_object_set_new(out, "visibility", json_string(vis ? vis : "public"));
+	goto done;
+fail:
+	json_decref(out);
+	out = NULL;
+done:
+	free(name);
+	free(unit);
+	free(source);
+	free(method);
+	free(comments);
+	free(evaluator);
+	free(report);
+	free(common);
+	return out;
+}
+
+/* Validate one reuse-kit item {kind, title, url?, reference?, visibility}. */
+static json_t *check_kit_item(const struct field *f, const json_t *item, size_t idx, struct verrors *e)
+{
+	static const char *const keys[] = { "kind", "title", "url", "reference", "visibility", NULL };
+	char label[64], what[96], path[128];
+	snprintf(label, sizeof label, "%.30s[%zu]", f->name, idx);
+	snprintf(what, sizeof what, "Kit de réutilisation, élément %zu", idx + 1);
+	if (!json_is_object(item)) {
+		verrors_add(e, "validation.type", label, "« %s » : l'élément %zu doit être un objet.", f->label, idx + 1);
+		return NULL;
+	}
+	if (!only_keys(item, keys, label, what, e)) return NULL;
+	bool bad = false;
+	json_t *out = NULL;
+	const char *kind = item_code(item, "kind", &vocab_kit_kind, label, what, &bad, e);
+	const char *vis = item_code(item, "visibility", &vocab_item_visibility, label, what, &bad, e);
+	char *title = item_str(item, "title", label, what, 200, false, &bad, e);
+	char *url = item_str(item, "url", label, what, 2000, false, &bad, e);
+	char *ref = item_str(item, "reference", label, what, 500, true, &bad, e);
+	if (bad) goto done;
+	if (!kind) {
+		snprintf(path, sizeof path, "%s.kind", label);
+		verrors_add(e, "validation.required", path, "%s : la nature du document est obligatoire.", what);
+		goto done;
+	}
+	if (!title) {
+		snprintf(path, sizeof path, "%s.title", label);
+		verrors_add(e, "validation.required", path, "%s : le titre est obligatoire.", what);
+		goto done;
+	}
+	if (url && !model_url_ok(url)) {
+		snprintf(path, sizeof path, "%s.url", label);
+		verrors_add(e, "validation.format", path, "%s : l'adresse doit commencer par http:// ou https://.", what);
+		goto done;
+	}
+	if (!url && !ref) {
+		snprintf(path, sizeof path, "%s.url", label);
+		verrors_add(e, "validation.required", path, "%s : donnez une adresse ou une référence (contrat, contact...).", what);
+		goto done;
+	}
+	out = json_object();
+	json_object_set_new(out, "kind", json_string(kind));
+	json_object_set_new(out, "title", json_string(title));
+	if (url) json_object_set_new(out, "url", json_string(url));
+	if (ref) json_object_set_new(out, "reference", json_string(ref));
+	json_object_set_new(out, "visibility", json_string(vis ? vis : "public"));
+done:
+	free(title);
+	free(url);
+	free(ref);
+	return out;
+}
+
+json_t *model_doc_for_reader(const json_t *doc, bool restricted)
+{
+	json_t *out = json_object();
+	const char *key;
+	json_t *v;
+	json_object_foreach((json_t *)doc, key, v) {
+		const struct field *f = model_field(key);
+		if (!f) {
+			json_object_set(out, key, v); /* provenance: filtered where rendered */
+			continue;
+		}
+		if (!model_field_visible(f, restricted)) continue;
+		json_t *x = model_value_for_reader(f, v, restricted);
+		if (x) json_object_set_new(out, key, x);
+	}
+	return out;
+}
+
+json_t *model_value_for_reader(const struct field *f, const json_t *v, bool restricted)
+{
+	if (!v) return NULL;
+	if ((f->type != F_INDICATORS && f->type != F_KIT) || restricted || !json_is_array(v))
+		return json_incref((json_t *)v);
+	json_t *out = json_array();
+	size_t i;
+	json_t *x;
+	json_array_foreach(v, i, x) {
+		json_t *vis = json_object_get(x, "visibility");
+		if (!json_is_string(vis) || strcmp(json_string_value(vis), "public") == 0) json_array_append(out, x);
+	}
+	if (json_array_size(out) == 0) {
+		json_decref(out);
+		return NULL;
+	}
+	return out;
+}
+
 /* Validate one field value. Returns the canonical value (new reference),
  * json_null() to clear the field, or NULL after reporting an error. */
 static json_t *check_value(const struct field *f, const json_t *v, struct verrors *e)
@@ -406,7 +820,9 @@ static json_t *check_value(const struct field *f, const json_t *v, struct verror
 	case F_URLS:
 	case F_ORGS:
 	case F_SUPPLIERS:
-	case F_LEGAL: {
+	case F_LEGAL:
+	case F_INDICATORS:
+	case F_KIT: {
 		if (!json_is_array(v)) {
 			verrors_add(e, "validation.type", n, "« %s » doit être une liste.", f->label);
 			return NULL;
@@ -422,6 +838,10 @@ static json_t *check_value(const struct field *f, const json_t *v, struct verror
 			json_t *c = NULL;
 			if (f->type == F_SUPPLIERS || f->type == F_LEGAL) {
 				c = check_object_item(f, item, i, e);
+			} else if (f->type == F_INDICATORS) {
+				c = check_indicator(f, item, i, e);
+			} else if (f->type == F_KIT) {
+				c = check_kit_item(f, item, i, e);
 			} else {
 				struct field one = *f;
 				one.type = f->type == F_ENUMS ? F_ENUM : f->type == F_URLS ? F_URL : f->type == F_ORGS ? F_ORG : F_STR;
@@ -552,11 +972,27 @@ void model_render_json(jsonw_t *w, const json_t *doc, const struct usecase_meta 
 	jw_kstr(w, "updated_at", m->updated_at);
 	jw_kstr(w, "published_at", m->published_at);
 	jw_kstr(w, "retract_reason", m->retract_reason);
+	jw_key(w, "reuse_of");
+	if (m->origin_id > 0) {
+		jw_obj(w);
+		jw_kint(w, "id", m->origin_id);
+		buf_t u = BUF_INIT;
+		buf_fmt(&u, "/fiches/%D", m->origin_id);
+		jw_key(w, "url");
+		jw_strn(w, u.data, u.len);
+		buf_free(&u);
+		jw_obj_end(w);
+	} else {
+		jw_null(w);
+	}
+	if (m->impact) model_render_impact(w, m->impact);
 	for (size_t i = 0; i < model_nfields; i++) {
 		const struct field *f = &model_fields[i];
 		if (!model_field_visible(f, restricted)) continue;
 		jw_key(w, f->name);
-		render_value(w, f, json_object_get(doc, f->name), ref, ctx);
+		json_t *v = model_value_for_reader(f, json_object_get(doc, f->name), restricted);
+		render_value(w, f, v, ref, ctx);
+		json_decref(v);
 	}
 	/* provenance: where an imported record came from; raw values of
 	 * restricted source columns are shown only to readers of restricted
@@ -593,6 +1029,28 @@ void model_render_json(jsonw_t *w, const json_t *doc, const struct usecase_meta 
 	jw_obj_end(w);
 }
 
+void model_render_impact(jsonw_t *w, const struct impact_result *r)
+{
+	static const char *const levels[] = { NULL, "declared", "measured", "independent" };
+	jw_key(w, "impact_label");
+	jw_obj(w);
+	jw_kbool(w, "awarded", r->awarded);
+	jw_kbool(w, "rules_met", r->rules_met);
+	jw_kstr(w, "basis", r->basis);
+	jw_kstr(w, "evidence_level", levels[r->evidence & 3]);
+	jw_kint(w, "evidence_score", r->score);
+	jw_key(w, "missing");
+	jw_arr(w);
+	for (int i = 0; i < r->nmissing; i++) {
+		jw_obj(w);
+		jw_kstr(w, "code", r->missing[i].code);
+		jw_kstr(w, "message", r->missing[i].message);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	jw_obj_end(w);
+}
+
 void model_public_text(buf_t *out, const json_t *doc)
 {
 	for (size_t i = 0; i < model_nfields; i++) {
@@ -626,13 +1084,20 @@ void model_public_text(buf_t *out, const json_t *doc)
 			}
 			break;
 		}
-		case F_SUPPLIERS: {
+		case F_SUPPLIERS:
+		case F_INDICATORS:
+		case F_KIT: {
+			/* names of suppliers and public indicators, titles of public kit items */
+			json_t *pub = model_value_for_reader(f, v, false);
 			size_t k;
 			json_t *x;
-			json_array_foreach(v, k, x) {
-				buf_puts(out, json_string_value(json_object_get(x, "name")));
+			json_array_foreach(pub, k, x) {
+				const char *t = doc_str(x, f->type == F_KIT ? "title" : "name");
+				if (!t) continue;
+				buf_puts(out, t);
 				buf_putc(out, '\n');
 			}
+			json_decref(pub);
 			break;
 		}
 		default:
@@ -656,7 +1121,8 @@ int64_t model_techniques_mask(const json_t *doc)
 
 static bool is_list(enum ftype t)
 {
-	return t == F_ENUMS || t == F_STRS || t == F_URLS || t == F_ORGS || t == F_SUPPLIERS || t == F_LEGAL;
+	return t == F_ENUMS || t == F_STRS || t == F_URLS || t == F_ORGS || t == F_SUPPLIERS || t == F_LEGAL ||
+	       t == F_INDICATORS || t == F_KIT;
 }
 
 static void render_vocab(jsonw_t *w, const struct vocab *v)
@@ -704,11 +1170,24 @@ void model_render_schema(jsonw_t *w)
 	jw_arr_end(w);
 	jw_key(w, "vocabularies");
 	jw_obj(w);
-	const struct vocab *extra[] = { &vocab_state, &vocab_org_kind, &vocab_pop_band };
+	const struct vocab *extra[] = { &vocab_state, &vocab_org_kind, &vocab_pop_band, &vocab_indicator_type,
+		                        &vocab_frequency, &vocab_evidence, &vocab_item_visibility, &vocab_kit_kind };
 	for (size_t i = 0; i < ARRAY_LEN(extra); i++) {
 		jw_key(w, extra[i]->name);
 		render_vocab(w, extra[i]);
 	}
+	jw_key(w, "common_indicators");
+	jw_arr(w);
+	for (size_t i = 0; i < impact_ncommons; i++) {
+		jw_obj(w);
+		jw_kstr(w, "code", impact_commons[i].code);
+		jw_kstr(w, "label", impact_commons[i].label);
+		jw_kstr(w, "unit", impact_commons[i].unit);
+		jw_kstr(w, "type", impact_commons[i].type);
+		jw_kint(w, "better", impact_commons[i].better);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
 	jw_obj_end(w);
 	jw_obj_end(w);
 }

@@ -50,7 +50,8 @@ struct vocab {
 extern const struct vocab vocab_theme, vocab_status, vocab_audience, vocab_hosting,
     vocab_implementation, vocab_ai_technique, vocab_data_source, vocab_data_access,
     vocab_risk_level, vocab_budget_band, vocab_level3, vocab_automation, vocab_personal_data,
-    vocab_state, vocab_org_kind, vocab_pop_band, vocab_sub_theme;
+    vocab_state, vocab_org_kind, vocab_pop_band, vocab_sub_theme, vocab_indicator_type,
+    vocab_frequency, vocab_evidence, vocab_item_visibility, vocab_kit_kind, vocab_funding_source;
 
 /* Index of code in v, or -1. */
 int vocab_index(const struct vocab *v, const char *code);
@@ -79,6 +80,8 @@ enum ftype {
 	F_ORGS,      /* list of organisation keys */
 	F_SUPPLIERS, /* list of {name, siren?} */
 	F_LEGAL,     /* list of {title, url?} */
+	F_INDICATORS, /* list of impact indicators (see model_check_indicator) */
+	F_KIT,       /* list of reuse-kit items {kind, title, url?, reference?, visibility} */
 };
 
 enum visibility { VIS_PUBLIC = 0, VIS_RESTRICTED = 1 };
@@ -101,6 +104,15 @@ extern const struct field model_fields[];
 extern const size_t model_nfields;
 
 const struct field *model_field(const char *name);
+/* The value of field f that a reader sees: for lists whose items carry
+ * their own visibility (indicators, reuse kit), the public items only
+ * unless restricted; other fields unchanged. A new reference, or NULL when
+ * nothing is left (v NULL or only restricted items). Every reader-facing
+ * output (JSON, pages, history, exports, search text) goes through it. */
+json_t *model_value_for_reader(const struct field *f, const json_t *v, bool restricted);
+/* A copy of doc as a reader sees it: without the fields and items they may
+ * not see (new reference). */
+json_t *model_doc_for_reader(const json_t *doc, bool restricted);
 /* Whether a reader allowed restricted fields (or not) may see f. */
 bool model_field_visible(const struct field *f, bool restricted);
 const char *model_type_name(enum ftype t);
@@ -158,6 +170,8 @@ bool model_url_ok(const char *u);
  * {id, name, kind, siren} (or null when unknown) with w. */
 typedef void (*org_ref_fn)(void *ctx, jsonw_t *w, const char *key);
 
+struct impact_result;
+
 struct usecase_meta {
 	int64_t id;
 	const char *slug;
@@ -165,13 +179,20 @@ struct usecase_meta {
 	int64_t version;
 	const char *created_at, *updated_at, *published_at;
 	const char *retract_reason;
+	int64_t origin_id;                   /* the record this one reuses, or 0 */
+	const struct impact_result *impact;  /* the label decision, or NULL (not rendered) */
 };
 
-/* Write the API representation of a record: metadata, then every field in
- * table order (null when empty), omitting restricted fields unless
- * restricted is true. Organisation fields are expanded with ref(). */
+/* Write the API representation of a record: metadata (with "reuse_of" and
+ * "impact_label"), then every field in table order (null when empty),
+ * omitting restricted fields and restricted items unless restricted is
+ * true. Organisation fields are expanded with ref(). */
 void model_render_json(jsonw_t *w, const json_t *doc, const struct usecase_meta *m, bool restricted,
                        org_ref_fn ref, void *ref_ctx);
+
+/* The "impact_label" member: {awarded, rules_met, basis, evidence_level,
+ * evidence_score, missing: [{code, message}]}. */
+void model_render_impact(jsonw_t *w, const struct impact_result *r);
 
 /* Concatenated public text of the long fields (for the search index),
  * Markdown reduced to text. Appends to out. */

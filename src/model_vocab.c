@@ -164,6 +164,69 @@ static const struct term pop_band_terms[] = {
 };
 VOCAB(vocab_pop_band, "population_band", pop_band_terms);
 
+/* ==== Impact and reuse (issue 5) ==== */
+
+/* Type of an impact indicator: Etalab's "type_indicateur". */
+static const struct term indicator_type_terms[] = {
+	{ "impact", "Impact", NULL },
+	{ "usage", "Usage", NULL },
+};
+VOCAB(vocab_indicator_type, "indicator_type", indicator_type_terms);
+
+/* Monitoring frequency: Etalab's "frequence_monitoring" (its French codes
+ * are the aliases, used by the Etalab export and import). */
+static const struct term frequency_terms[] = {
+	{ "daily", "Quotidienne", "quotidienne" },
+	{ "weekly", "Hebdomadaire", "hebdomadaire" },
+	{ "monthly", "Mensuelle", "mensuelle" },
+	{ "quarterly", "Trimestrielle", "trimestrielle" },
+	{ "half_yearly", "Semestrielle", "semestrielle" },
+	{ "yearly", "Annuelle", "annuelle" },
+	{ "other", "Autre", "autre" },
+};
+VOCAB(vocab_frequency, "frequency", frequency_terms);
+
+/* Evidence level of an indicator, weakest first (impact.c relies on the
+ * order). */
+static const struct term evidence_terms[] = {
+	{ "declared", "Déclaré", NULL },
+	{ "measured", "Mesuré par la collectivité", NULL },
+	{ "independent", "Évalué de façon indépendante", NULL },
+};
+VOCAB(vocab_evidence, "evidence_level", evidence_terms);
+
+/* Visibility of one item of a list (indicator, reuse-kit document). */
+static const struct term item_visibility_terms[] = {
+	{ "public", "Public", NULL },
+	{ "restricted", "Réservé aux agents des collectivités", NULL },
+};
+VOCAB(vocab_item_visibility, "visibility", item_visibility_terms);
+
+static const struct term kit_kind_terms[] = {
+	{ "specification", "Cahier des charges", NULL },
+	{ "tender", "Pièces du marché", NULL },
+	{ "contract", "Référence du contrat", NULL },
+	{ "code", "Dépôt de code", NULL },
+	{ "data_schema", "Schéma de données", NULL },
+	{ "training", "Support de formation", NULL },
+	{ "contact", "Contact", NULL },
+	{ "other", "Autre document", NULL },
+};
+VOCAB(vocab_kit_kind, "kit_kind", kit_kind_terms);
+
+/* Suggested funding sources (free values allowed). */
+static const struct term funding_source_terms[] = {
+	{ "Budget propre", "Budget propre", NULL },
+	{ "Fonds vert", "Fonds vert", NULL },
+	{ "CRTE", "CRTE", NULL },
+	{ "DSIL", "DSIL", NULL },
+	{ "France 2030", "France 2030", NULL },
+	{ "FEDER", "FEDER", NULL },
+	{ "DIAT", "DIAT", NULL },
+	{ "Banque des territoires", "Banque des territoires", NULL },
+};
+VOCAB(vocab_funding_source, "funding_source", funding_source_terms);
+
 /* Suggested sub-themes (free values are allowed): the schema's list and the
  * values found in the library. */
 static const struct term sub_theme_terms[] = {

@@ -255,6 +255,9 @@ static json_t *vals_to_input(struct req *r, const char **val, struct linemap *ma
 		const char *s = val[i];
 		json_t *v = NULL;
 		switch (f->type) {
+		case F_INDICATORS:
+		case F_KIT:
+			continue; /* edited on their own pages: left out, so the stored value stays */
 		case F_ENUMS:
 		case F_STRS:
 		case F_URLS:
@@ -509,6 +512,9 @@ static void render_field(struct req *r, buf_t *b, const struct field *f, const c
 			buf_puts(b, "</select>\n");
 		}
 		break;
+	case F_INDICATORS:
+	case F_KIT:
+		break; /* not rendered here (see page_edit_form) */
 	}
 	buf_puts(b, group ? "</fieldset>\n" : "</div>\n");
 }
@@ -558,8 +564,12 @@ static void render_form(struct req *r, const struct uc_full *u, const char **val
 		const char *sec = secs[si];
 		buf_fmt(b, "<section class=\"form-section\" aria-labelledby=\"s-%h\">\n<h2 id=\"s-%h\">%h</h2>\n", sec, sec,
 		        model_section_label(sec));
-		for (size_t j = 0; j < model_nfields; j++)
-			if (strcmp(model_fields[j].section, sec) == 0) render_field(r, b, &model_fields[j], val[j], e);
+		for (size_t j = 0; j < model_nfields; j++) {
+			const struct field *f = &model_fields[j];
+			if (strcmp(f->section, sec) != 0) continue;
+			if (f->type == F_INDICATORS || f->type == F_KIT) continue; /* their own pages */
+			render_field(r, b, f, val[j], e);
+		}
 		buf_puts(b, "</section>\n");
 	}
 	buf_fmt(b, "<div class=\"actions\"><button type=\"submit\">%h</button>",

@@ -109,6 +109,7 @@ static int ctx_load(struct req *r, struct ctx *c)
 		return 0;
 	}
 	c->restricted = auth_can_read_restricted(&r->viewer);
+	history_filter(c->v, c->nv, c->restricted);
 	c->names = auth_can_see_version_authors(&r->viewer, c->u.owner_org_id);
 	c->title = doc_str(c->u.doc, "title");
 	if (!c->title || !*c->title) c->title = "(sans titre)";
@@ -212,6 +213,7 @@ static void changes(buf_t *b, const struct ctx *c, const struct uc_version *prev
 	const struct field *fs[MAX_FIELDS];
 	int hidden = 0;
 	int n = history_diff(prev->doc, v->doc, c->restricted, fs, MAX_FIELDS, &hidden);
+	hidden += history_hidden_items(prev, v);
 	int public_changes = 0;
 	for (int i = 0; i < n; i++)
 		if (fs[i]->vis == VIS_PUBLIC) public_changes++;
@@ -353,6 +355,8 @@ static void value_text(struct req *r, buf_t *b, const struct field *f, const jso
 	case F_ORGS:
 	case F_SUPPLIERS:
 	case F_LEGAL:
+	case F_INDICATORS:
+	case F_KIT:
 		buf_puts(b, "<ul>");
 		json_array_foreach(v, i, x) {
 			buf_puts(b, "<li>");
@@ -368,6 +372,8 @@ static void value_text(struct req *r, buf_t *b, const struct field *f, const jso
 				const char *url = json_string_value(json_object_get(x, "url"));
 				buf_fmt(b, "%h", title ? title : "");
 				if (url) buf_fmt(b, " — %h", url);
+			} else if (f->type == F_INDICATORS || f->type == F_KIT) {
+				html_item_summary(b, f, x);
 			} else if (json_is_string(x)) {
 				const char *s = json_string_value(x);
 				buf_fmt(b, "%h", f->vocab ? vocab_label(f->vocab, s) : s);

@@ -213,6 +213,9 @@ static void render_value(struct req *r, buf_t *b, const struct field *f, const j
 		}
 		buf_puts(b, "</ul>");
 		break;
+	case F_INDICATORS:
+	case F_KIT:
+		break; /* their own sections: impact_section(), reuse_section() */
 	case F_LEGAL:
 		buf_puts(b, "<ul>");
 		json_array_foreach(v, i, x) {
@@ -249,6 +252,7 @@ static void render_sections(struct req *r, buf_t *b, const json_t *doc, bool res
 		for (size_t j = 0; j < model_nfields; j++) {
 			const struct field *f = &model_fields[j];
 			if (strcmp(f->section, sec) != 0 || in_header(f)) continue;
+			if (f->type == F_INDICATORS || f->type == F_KIT) continue; /* own sections */
 			if (!model_field_visible(f, restricted)) continue;
 			const json_t *v = json_object_get(doc, f->name);
 			if (!has_value(v)) continue;
@@ -402,7 +406,9 @@ int page_usecase(struct req *r)
 	buf_free(&canon);
 
 	bool restricted = auth_can_read_restricted(&r->viewer);
-	const json_t *doc = u.doc;
+	/* everything below reads the doc as this reader may see it */
+	json_t *view = model_doc_for_reader(u.doc, restricted);
+	const json_t *doc = view;
 	const char *title = doc_str(doc, "title");
 	if (!title || !*title) title = "(sans titre)";
 	const char *summary = doc_str(doc, "summary");
@@ -410,6 +416,7 @@ int page_usecase(struct req *r)
 	struct org owner = { 0 };
 	int orc = org_get(r->db, u.owner_org_id, &owner);
 	if (orc < 0) {
+		json_decref(view);
 		store_usecase_free(&u);
 		page_error(r, 500, "La fiche n'a pas pu être lue.");
 		return 0;
@@ -451,7 +458,11 @@ int page_usecase(struct req *r)
 	if (theme)
 		buf_fmt(b, "<a class=\"tag\" href=\"/recherche?theme=%U\"><span class=\"visually-hidden\">Thème : </span>%h</a>",
 		        theme, vocab_label(&vocab_theme, theme));
+	/* hook: the "impact démontré" badge (page_impact.c) */
+	impact_badge(r, &u);
 	buf_puts(b, "</p>\n</header>\n");
+	/* hook: "this record reuses …" (page_reuse.c) */
+	reuse_origin_note(r, &u);
 
 	if (strcmp(u.state, "retracted") == 0) {
 		buf_puts(b, "<div class=\"notice notice-retracted\" role=\"note\">\n"
@@ -475,6 +486,12 @@ int page_usecase(struct req *r)
 	/* hook: workflow actions for editors (page_edit.c) */
 	page_edit_actions(r, &u);
 	render_sections(r, b, doc, restricted);
+	/* hook: indicators, the label and what it lacks, curator acts (page_impact.c) */
+	impact_section(r, &u, doc);
+	/* hook: reuses, lineage, reuse kit, "we reuse this" (page_reuse.c) */
+	reuse_section(r, &u, doc);
+	/* hook: similar records (page_similar.c) */
+	similar_section(r, &u);
 	render_meta(b, &u);
 	/* hook: link to the history (page_history.c) */
 	page_history_link(r, &u);
@@ -485,6 +502,7 @@ int page_usecase(struct req *r)
 	html_end(r);
 
 	org_free(&owner);
+	json_decref(view);
 	store_usecase_free(&u);
 	return 0;
 }

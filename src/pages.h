@@ -18,6 +18,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "buf.h"
 #include "http.h"
 
@@ -49,6 +51,14 @@ void html_date_fr(buf_t *b, const char *iso);
 void html_time(buf_t *b, const char *iso);
 /* An integer with French digit grouping ("12 345", U+202F between groups). */
 void html_int_fr(buf_t *b, int64_t n);
+/* A number in French: digit grouping, decimal comma, true minus sign,
+ * at most 6 decimals, no trailing zeros ("1 234,5"). */
+void html_num_fr(buf_t *b, double v);
+/* One line for an item of an indicator list or a reuse kit (escaped):
+ * "Délai de traitement : 12 jours (2024-01-01) → 5 jours (2024-06-30) —
+ * niveau de preuve : …", "Cahier des charges : titre — url". */
+struct field;
+void html_item_summary(buf_t *b, const struct field *f, const json_t *item);
 /* A SIREN grouped by three digits ("243 300 316"); other text escaped. */
 void html_siren(buf_t *b, const char *siren);
 /* "<n> <singular|plural>" with French agreement (0 and 1 are singular). */
@@ -181,6 +191,23 @@ int page_report_answer(struct req *r);
 /* The "Signalements" section of the record page: counts, the public
  * answers, and the link to the report form (for public records). */
 void report_section(struct req *r, const struct uc_full *u);
+
+/* ---- measured impact (page_impact.c) ---- */
+/* The "Impact démontré" badge in the record page's tags (when awarded). */
+void impact_badge(struct req *r, const struct uc_full *u);
+/* The record page's impact section: indicators (baseline → result,
+ * change, period, chart), the label and what it lacks, curator acts. doc:
+ * the doc as the reader sees it (model_doc_for_reader). */
+void impact_section(struct req *r, const struct uc_full *u, const json_t *doc);
+
+/* ---- reuse between territories (page_reuse.c) ---- */
+/* "Cette fiche réutilise …" under the record page's header (reuses only). */
+void reuse_origin_note(struct req *r, const struct uc_full *u);
+/* Reuses of the record, lineage link, reuse kit, "we reuse this" button. */
+void reuse_section(struct req *r, const struct uc_full *u, const json_t *doc);
+
+/* ---- similar records (page_similar.c) ---- */
+void similar_section(struct req *r, const struct uc_full *u);
 
 /* ---- legal pages (page_legal.c) ---- */
 int page_legal_notice(struct req *r);

@@ -46,6 +46,9 @@ struct uc_full {
 	int64_t version;
 	char *slug, *state, *created_at, *updated_at, *published_at, *retract_reason;
 	char *review_comment;    /* last "changes requested" comment, or NULL */
+	int64_t origin_id;       /* the record this one reuses, or 0 */
+	bool impact_label;       /* "impact démontré" (as last computed) */
+	int evidence;            /* strength of evidence (impact_result.score) */
 	json_t *doc;
 };
 int store_usecase_load(db_t *db, int64_t id, struct uc_full *out);
@@ -62,6 +65,8 @@ struct uc_save {
 	const char *import_key;  /* create/update keyed by import (NULL otherwise) */
 	const char *note;        /* version note */
 	bool in_tx;              /* the caller holds a transaction */
+	int64_t origin_id;       /* create: the record this one reuses (0: none);
+	                            never changed afterwards */
 };
 
 /* Outcome of a save beyond success. */
@@ -109,6 +114,42 @@ int store_usecase_refresh(db_t *db, const char *orgs_since);
  * {id, name, kind, siren} or null. For model_render_json() elsewhere
  * (the versions API). */
 void store_org_ref(void *ctx, jsonw_t *w, const char *key);
+
+/* ==== Impact label (impact.h has the rules) ==== */
+
+/* A curator's review and exception on a record's label. */
+struct uc_impact {
+	char *reviewed_at, *reviewed_hash;
+	char *override;          /* NULL, "granted" or "withdrawn" */
+	char *override_reason, *override_at;
+};
+/* 1 found, 0 none (all NULL), -1 error. */
+int store_impact_get(db_t *db, int64_t id, struct uc_impact *out);
+void store_impact_free(struct uc_impact *x);
+/* The label decision for loaded record u (rules, review, exception). */
+struct impact_result;
+int store_impact_eval(db_t *db, const struct uc_full *u, struct impact_result *res);
+
+/* A curator's act, in one transaction with its impact_event, its audit
+ * entry ("usecase.impact") and the re-rendered representations:
+ *   "review"   the impact evidence was reviewed (keeps the hash of the
+ *              public indicators: a later change needs a new review);
+ *   "grant"    label given by exception (reason);
+ *   "withdraw" label withdrawn by exception (reason);
+ *   "clear"    back to the rules (reason).
+ * The caller checks the right (auth_is_curator) and the reason. STORE_OK,
+ * STORE_NOT_FOUND or STORE_ERR. */
+int store_impact_act(db_t *db, int64_t id, const char *act, const char *reason, int64_t user_id);
+
+/* The label's history, newest first: kind gained | lost | review | grant |
+ * withdraw | clear. Strings valid during the callback. Returns the number
+ * of rows, or -1. */
+struct impact_event_row {
+	const char *at, *kind, *reason;
+	int64_t version, user_id;
+};
+typedef int (*impact_event_fn)(void *ctx, const struct impact_event_row *e);
+int store_impact_events(db_t *db, int64_t id, impact_event_fn cb, void *ctx);
 
 /* ==== Search ==== */
 

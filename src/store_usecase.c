@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth.h"
+#include "impact.h"
 #include "jsonw.h"
 #include "org.h"
 #include "store.h"
@@ -61,7 +63,8 @@ int store_usecase_load(db_t *db, int64_t id, struct uc_full *out)
 	memset(out, 0, sizeof *out);
 	sqlite3_stmt *st = db_stmt(db,
 	    "SELECT u.owner_org_id, u.version, u.slug, u.state, u.created_at, u.updated_at, u.published_at, "
-	    "u.retract_reason, b.doc, u.review_comment FROM usecase u JOIN usecase_blob b ON b.id = u.id WHERE u.id = ?1");
+	    "u.retract_reason, b.doc, u.review_comment, coalesce(u.origin_id, 0), u.impact_label, u.evidence "
+	    "FROM usecase u JOIN usecase_blob b ON b.id = u.id WHERE u.id = ?1");
 	if (!st) return -1;
 	db_bind_int(st, 1, id);
 	int rc = sqlite3_step(st);
@@ -77,6 +80,9 @@ int store_usecase_load(db_t *db, int64_t id, struct uc_full *out)
 		out->published_at = col_dup(st, 6);
 		out->retract_reason = col_dup(st, 7);
 		out->review_comment = col_dup(st, 9);
+		out->origin_id = sqlite3_column_int64(st, 10);
+		out->impact_label = sqlite3_column_int(st, 11) != 0;
+		out->evidence = (int)sqlite3_column_int64(st, 12);
 		json_error_t jerr;
 		out->doc = json_loads((const char *)sqlite3_column_text(st, 8), 0, &jerr);
 		if (!out->doc) {
@@ -253,7 +259,94 @@ static int64_t bump_generation(db_t *db)
 struct row_meta {
 	int64_t id, version, gen;
 	const char *slug, *state, *created_at, *updated_at, *published_at, *retract_reason;
+	int64_t user_id;   /* who caused the write (0: the CLI), for label events */
 };
+
+/* ==== Impact label ==== */
+
+void store_impact_free(struct uc_impact *x)
+{
+	free(x->reviewed_at);
+	free(x->reviewed_hash);
+	free(x->override);
+	free(x->override_reason);
+	free(x->override_at);
+	memset(x, 0, sizeof *x);
+}
+
+int store_impact_get(db_t *db, int64_t id, struct uc_impact *out)
+{
+	memset(out, 0, sizeof *out);
+	sqlite3_stmt *st = db_stmt(db,
+	    "SELECT reviewed_at, reviewed_hash, override, override_reason, override_at "
+	    "FROM usecase_impact WHERE usecase_id = ?1");
+	if (!st) return -1;
+	db_bind_int(st, 1, id);
+	int rc = sqlite3_step(st), ret = 0;
+	if (rc == SQLITE_ROW) {
+		out->reviewed_at = col_dup(st, 0);
+		out->reviewed_hash = col_dup(st, 1);
+		out->override = col_dup(st, 2);
+		out->override_reason = col_dup(st, 3);
+		out->override_at = col_dup(st, 4);
+		ret = 1;
+	} else if (rc != SQLITE_DONE) {
+		ret = db_error(db, "usecase impact");
+	}
+	db_reset(st);
+	return ret;
+}
+
+int store_impact_eval(db_t *db, const struct uc_full *u, struct impact_result *res)
+{
+	struct uc_impact x;
+	if (store_impact_get(db, u->id, &x) < 0) return -1;
+	struct impact_review rv = { strcmp(u->state, "published") == 0, x.reviewed_hash, x.override };
+	impact_eval(u->doc, &rv, res);
+	store_impact_free(&x);
+	return 0;
+}
+
+static int add_impact_event(db_t *db, int64_t id, const char *kind, int64_t user_id, int64_t version,
+                            const char *reason, const char *now)
+{
+	sqlite3_stmt *st = db_stmt(db,
+	    "INSERT INTO impact_event(usecase_id, at, kind, user_id, version, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+	if (!st) return -1;
+	db_bind_int(st, 1, id);
+	db_bind_text(st, 2, now);
+	db_bind_text(st, 3, kind);
+	if (user_id) db_bind_int(st, 4, user_id);
+	db_bind_int(st, 5, version);
+	db_bind_text(st, 6, reason);
+	return db_step_done(st) < 0 ? -1 : 0;
+}
+
+int store_impact_events(db_t *db, int64_t id, impact_event_fn cb, void *ctx)
+{
+	sqlite3_stmt *st = db_stmt(db,
+	    "SELECT at, kind, version, reason, coalesce(user_id, 0) FROM impact_event WHERE usecase_id = ?1 ORDER BY id DESC");
+	if (!st) return -1;
+	db_bind_int(st, 1, id);
+	int rc, n = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct impact_event_row e = {
+			.at = (const char *)sqlite3_column_text(st, 0),
+			.kind = (const char *)sqlite3_column_text(st, 1),
+			.version = sqlite3_column_int64(st, 2),
+			.reason = (const char *)sqlite3_column_text(st, 3),
+			.user_id = sqlite3_column_int64(st, 4),
+		};
+		n++;
+		if (cb(ctx, &e)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	if (rc != SQLITE_DONE) n = db_error(db, "impact events");
+	db_reset(st);
+	return n;
+}
 
 /* Write the documents (doc as docjson, the cached representations), the
  * denormalised columns, partner links and search index of record m->id.
@@ -261,8 +354,28 @@ struct row_meta {
 static int write_derived(db_t *db, const json_t *doc, const char *docjson, const struct row_meta *m,
                          const struct org *owner)
 {
+	/* the label: previous value, the curator's review and exception */
+	int64_t old_label = 0, origin = 0;
+	sqlite3_stmt *st = db_stmt(db, "SELECT impact_label, coalesce(origin_id, 0) FROM usecase WHERE id = ?1");
+	if (!st) return -1;
+	db_bind_int(st, 1, m->id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		old_label = sqlite3_column_int64(st, 0);
+		origin = sqlite3_column_int64(st, 1);
+	}
+	db_reset(st);
+	struct uc_impact ix;
+	if (store_impact_get(db, m->id, &ix) < 0) return -1;
+	struct impact_review rv = { strcmp(m->state, "published") == 0, ix.reviewed_hash, ix.override };
+	struct impact_result res;
+	impact_eval(doc, &rv, &res);
+	store_impact_free(&ix);
+	if ((old_label != 0) != res.awarded &&
+	    add_impact_event(db, m->id, res.awarded ? "gained" : "lost", m->user_id, m->version, NULL, m->updated_at) < 0)
+		return -1;
+
 	struct usecase_meta um = { m->id, m->slug, m->state, m->version, m->created_at, m->updated_at,
-		                   m->published_at, m->retract_reason };
+		                   m->published_at, m->retract_reason, origin, &res };
 	buf_t pub = BUF_INIT, agent = BUF_INIT, body = BUF_INIT, orgtext = BUF_INIT;
 	jsonw_t w;
 	jw_init(&w, &pub);
@@ -275,7 +388,7 @@ static int write_derived(db_t *db, const json_t *doc, const char *docjson, const
 
 	const char *region = strcmp(owner->kind, "region") == 0 ? owner->code : owner->region;
 	const char *dep = strcmp(owner->kind, "departement") == 0 ? owner->code : owner->departement;
-	sqlite3_stmt *st = db_stmt(db,
+	st = db_stmt(db,
 	    "INSERT INTO usecase_blob(id, doc, json_public, json_agent) VALUES (?1, ?2, ?3, ?4) "
 	    "ON CONFLICT(id) DO UPDATE SET doc = excluded.doc, json_public = excluded.json_public, "
 	    "json_agent = excluded.json_agent");
@@ -309,7 +422,7 @@ static int write_derived(db_t *db, const json_t *doc, const char *docjson, const
 	st = db_stmt(db,
 	    "UPDATE usecase SET theme = ?4, status = ?5, risk_level = ?6, "
 	    "techniques = ?7, org_kind = ?8, org_region = ?9, org_departement = ?10, org_band = ?11, "
-	    "owner_org_id = ?12, visible = ?13, rev = ?14, doclen = ?15 WHERE id = ?1");
+	    "owner_org_id = ?12, visible = ?13, rev = ?14, doclen = ?15, impact_label = ?16, evidence = ?17 WHERE id = ?1");
 	if (!st) goto out;
 	db_bind_int(st, 1, m->id);
 	db_bind_int(st, 14, m->gen);
@@ -327,6 +440,8 @@ static int write_derived(db_t *db, const json_t *doc, const char *docjson, const
 	db_bind_text(st, 11, org_band(owner->population));
 	db_bind_int(st, 12, owner->id);
 	db_bind_int(st, 13, strcmp(m->state, "published") == 0 || strcmp(m->state, "retracted") == 0);
+	db_bind_int(st, 16, res.awarded);
+	db_bind_int(st, 17, res.score);
 	if (db_step_done(st) < 0) goto out;
 
 	st = db_stmt(db, "DELETE FROM usecase_fts WHERE rowid = ?1");
@@ -404,8 +519,8 @@ int store_usecase_save(db_t *db, json_t *input_doc, const struct uc_save *p, str
 	if (!have_old) {
 		st = db_stmt(db,
 		    "INSERT INTO usecase(slug, state, visible, owner_org_id, version, "
-		    "title, summary, import_key, retract_reason, created_at, updated_at, published_at, created_by, updated_by) "
-		    "VALUES (?1, ?2, 0, ?3, 1, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?11) RETURNING id");
+		    "title, summary, import_key, retract_reason, created_at, updated_at, published_at, created_by, updated_by, origin_id) "
+		    "VALUES (?1, ?2, 0, ?3, 1, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?11, ?12) RETURNING id");
 	} else {
 		st = db_stmt(db,
 		    "UPDATE usecase SET slug = ?1, state = ?2, owner_org_id = ?3, version = ?12, title = ?5, "
@@ -428,6 +543,7 @@ int store_usecase_save(db_t *db, json_t *input_doc, const struct uc_save *p, str
 	db_bind_text(st, 9, now);
 	db_bind_text(st, 10, published_at);
 	if (p->user_id) db_bind_int(st, 11, p->user_id);
+	if (!have_old && p->origin_id > 0) db_bind_int(st, 12, p->origin_id);
 	if (have_old) {
 		db_bind_int(st, 12, version);
 		db_bind_int(st, 13, id);
@@ -443,7 +559,8 @@ int store_usecase_save(db_t *db, json_t *input_doc, const struct uc_save *p, str
 		free(docjson);
 		goto out;
 	}
-	struct row_meta m = { id, version, gen, slug, state, have_old ? old.created_at : now, now, published_at, reason };
+	struct row_meta m = { id, version, gen, slug, state, have_old ? old.created_at : now, now, published_at, reason,
+		              p->user_id };
 	if (write_derived(db, doc, docjson, &m, &owner) < 0) {
 		free(docjson);
 		goto out;
@@ -477,6 +594,78 @@ out:
 	return ret;
 }
 
+/* Rewrite the derived data of record id from its stored doc (after an
+ * organisation reload, a model change or a curator's act on the label),
+ * inside the caller's transaction. 0 or -1. */
+static int rederive(db_t *db, int64_t id, int64_t gen, int64_t user_id)
+{
+	struct uc_full u;
+	if (store_usecase_load(db, id, &u) != 1) return -1;
+	struct verrors errs = { 0 };
+	struct org owner = { 0 };
+	int rrc = resolve_orgs(db, u.doc, &owner, &errs);
+	if (rrc == 0) {
+		struct row_meta m = { id, u.version, gen, u.slug, u.state, u.created_at, u.updated_at,
+			              u.published_at, u.retract_reason, user_id };
+		char *dj = json_dumps(u.doc, JSON_COMPACT | JSON_SORT_KEYS);
+		rrc = write_derived(db, u.doc, dj, &m, &owner);
+		free(dj);
+	} else {
+		log_warn("usecase %lld: organisation no longer found, left as is", (long long)id);
+		rrc = 0;
+	}
+	org_free(&owner);
+	store_usecase_free(&u);
+	return rrc < 0 ? -1 : 0;
+}
+
+int store_impact_act(db_t *db, int64_t id, const char *act, const char *reason, int64_t user_id)
+{
+	bool review = strcmp(act, "review") == 0, grant = strcmp(act, "grant") == 0,
+	     withdraw = strcmp(act, "withdraw") == 0, clear = strcmp(act, "clear") == 0;
+	if (!review && !grant && !withdraw && !clear) return STORE_ERR;
+	if (db_begin(db) < 0) return STORE_ERR;
+	struct uc_full u;
+	int lrc = store_usecase_load(db, id, &u);
+	if (lrc <= 0) {
+		db_rollback(db);
+		return lrc == 0 ? STORE_NOT_FOUND : STORE_ERR;
+	}
+	char now[21], h[17];
+	iso8601_utc(now_unix(), now);
+	impact_hash(u.doc, h);
+	int64_t version = u.version;
+	store_usecase_free(&u);
+	sqlite3_stmt *st = db_stmt(db, review
+	    ? "INSERT INTO usecase_impact(usecase_id, reviewed_at, reviewed_by, reviewed_hash) VALUES (?1, ?2, ?3, ?4) "
+	      "ON CONFLICT(usecase_id) DO UPDATE SET reviewed_at = ?2, reviewed_by = ?3, reviewed_hash = ?4"
+	    : "INSERT INTO usecase_impact(usecase_id, override, override_reason, override_at, override_by) "
+	      "VALUES (?1, ?5, ?6, ?2, ?3) ON CONFLICT(usecase_id) DO UPDATE SET override = ?5, "
+	      "override_reason = ?6, override_at = ?2, override_by = ?3");
+	if (!st) goto fail;
+	db_bind_int(st, 1, id);
+	db_bind_text(st, 2, now);
+	if (user_id) db_bind_int(st, 3, user_id);
+	if (review) db_bind_text(st, 4, h);
+	else {
+		db_bind_text(st, 5, grant ? "granted" : withdraw ? "withdrawn" : NULL);
+		db_bind_text(st, 6, clear ? NULL : reason);
+	}
+	if (db_step_done(st) < 0) goto fail;
+	if (add_impact_event(db, id, act, user_id, version, reason, now) < 0) goto fail;
+	int64_t gen = bump_generation(db);
+	if (gen < 0 || rederive(db, id, gen, user_id) < 0) goto fail;
+	char target[32], detail[64];
+	snprintf(target, sizeof target, "usecase:%lld", (long long)id);
+	snprintf(detail, sizeof detail, "%s v%lld", act, (long long)version);
+	if (auth_audit(db, user_id, "usecase.impact", target, detail) < 0) goto fail;
+	if (db_commit(db) < 0) goto fail;
+	return STORE_OK;
+fail:
+	db_rollback(db);
+	return STORE_ERR;
+}
+
 int store_usecase_refresh(db_t *db, const char *orgs_since)
 {
 	if (db_begin(db) < 0) return -1;
@@ -499,24 +688,7 @@ int store_usecase_refresh(db_t *db, const char *orgs_since)
 		if (rc < 0) goto fail;
 		if (rc == 0) break;
 		last = id;
-		struct uc_full u;
-		if (store_usecase_load(db, id, &u) != 1) goto fail;
-		struct verrors errs = { 0 };
-		struct org owner = { 0 };
-		int rrc = resolve_orgs(db, u.doc, &owner, &errs);
-		if (rrc == 0) {
-			struct row_meta m = { id, u.version, gen, u.slug, u.state, u.created_at, u.updated_at,
-				              u.published_at, u.retract_reason };
-			char *dj = json_dumps(u.doc, JSON_COMPACT | JSON_SORT_KEYS);
-			rrc = write_derived(db, u.doc, dj, &m, &owner);
-			free(dj);
-		} else {
-			log_warn("usecase %lld: organisation no longer found, left as is", (long long)id);
-			rrc = 0;
-		}
-		org_free(&owner);
-		store_usecase_free(&u);
-		if (rrc < 0) goto fail;
+		if (rederive(db, id, gen, 0) < 0) goto fail;
 		n++;
 	}
 	if (db_commit(db) < 0) goto fail;

@@ -38,8 +38,10 @@ beforeEach(async () => {
 });
 
 const get = (p, o) => srv.request('GET', p, o);
-const RESTRICTED = ['contact', 'funding', 'budget_band', 'hosting', 'algorithm_operations', 'data_access'];
-const META_KEYS = ['id', 'slug', 'url', 'schema_version', 'state', 'version', 'created_at', 'updated_at', 'published_at', 'retract_reason'];
+const RESTRICTED = ['contact', 'funding', 'budget_band', 'hosting', 'algorithm_operations', 'data_access', 'cost_one_off',
+  'cost_yearly', 'staff_time'];
+const META_KEYS = ['id', 'slug', 'url', 'schema_version', 'state', 'version', 'created_at', 'updated_at', 'published_at', 'retract_reason',
+  'reuse_of', 'impact_label'];
 const FACETS = ['theme', 'status', 'org_kind', 'region', 'departement', 'population_band', 'ai_technique', 'risk_level'];
 
 async function total(q = '') {
@@ -74,7 +76,8 @@ test('GET /api/v1/schema: the field table with types, visibility, limits and voc
   assert.equal(r.json.ok, true);
   schema = r.json.data;
   const types = new Set(['string', 'text', 'markdown', 'enum', 'enum_list', 'string_list', 'url', 'url_list', 'boolean',
-    'integer', 'number', 'date', 'organisation', 'organisation_list', 'supplier_list', 'legal_basis_list']);
+    'integer', 'number', 'date', 'organisation', 'organisation_list', 'supplier_list', 'legal_basis_list',
+    'indicator_list', 'reuse_kit']);
   assert.ok(Array.isArray(schema.fields) && schema.fields.length > 30);
   const byName = Object.fromEntries(schema.fields.map((f) => [f.name, f]));
   for (const f of schema.fields) {

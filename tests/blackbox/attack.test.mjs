@@ -817,6 +817,10 @@ function apiValue(field, v) {
       return [{ name: v }];
     case 'legal_basis_list':
       return [{ title: v, url: v }];
+    case 'indicator_list':
+      return [{ name: v, unit: v, method: v, comments: v, source: v, baseline: { value: 1, date: '2024-01-01' } }];
+    case 'reuse_kit':
+      return [{ kind: 'other', title: v, url: v, reference: v }];
     default:
       return v;
   }

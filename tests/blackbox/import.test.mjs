@@ -225,7 +225,8 @@ test('data.csv: Stacoptim field by field', async () => {
   assert.ok(row.Description_service.startsWith(cut), 'summary is the start of the description');
   assert.match(row.Description_service.slice(cut.length), /^[\s,.;:]/, 'cut at a word boundary');
   assert.ok(cut.length > 300, 'not cut much shorter than needed');
-  for (const k of ['contact', 'funding', 'budget_band', 'hosting', 'algorithm_operations', 'data_access']) assert.equal(s[k], null, k);
+  for (const k of ['contact', 'funding', 'budget_band', 'hosting', 'algorithm_operations', 'data_access', 'cost_one_off',
+    'cost_yearly', 'staff_time']) assert.equal(s[k], null, k);
   assert.equal(s.provenance.line, 2);
   assert.equal(s.provenance.raw.coll_siret, '24330031600011');
 });

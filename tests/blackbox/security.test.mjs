@@ -51,12 +51,27 @@ const RESTRICTED_VALUES = {
   hosting: 'third_party_cloud',
   algorithm_operations: `${MARKER} ${SECRET_WORD} opérations détaillées`,
   data_access: 'manual',
+  cost_one_off: 987654.5,
+  cost_yearly: 12345.25,
+  staff_time: 1.5,
+};
+// lists whose items carry their own visibility: one public item, one restricted (with the marker)
+const RESTRICTED_ITEMS = {
+  indicators: [
+    { name: 'Délai public Pangolin', unit: 'jours', baseline: { value: 20, date: '2024-01-15' }, measurements: [{ value: 12, date: '2024-09-15' }] },
+    { name: `${MARKER} ${SECRET_WORD} indicateur`, unit: 'heures', method: `${MARKER} méthode`, comments: SECRET_WORD,
+      visibility: 'restricted', baseline: { value: 1, date: '2024-01-15' }, measurements: [{ value: 2, date: '2024-06-15' }] },
+  ],
+  reuse_kit: [
+    { kind: 'specification', title: 'Cahier des charges public Pangolin', url: 'https://example.org/cdc-pangolin' },
+    { kind: 'contract', title: `${MARKER} contrat`, reference: `${SECRET_WORD} marché 2024-17`, visibility: 'restricted' },
+  ],
 };
 // labels of the restricted enum values (from the schema) — must not show either
 const RESTRICTED_LABELS = ['Plus de 100 k€ par an', 'Cloud chez un tiers', 'Récupération manuelle'];
 let secret; // the record
 
-test('restricted fields: the schema marks exactly the six restricted fields', () => {
+test('restricted fields: the schema marks exactly the nine restricted fields', () => {
   assert.deepEqual(
     schema.fields.filter((f) => f.visibility === 'restricted').map((f) => f.name).sort(),
     Object.keys(RESTRICTED_VALUES).sort(),
@@ -73,8 +88,10 @@ test('restricted fields: a record with all of them filled, created by an agent a
     summary: 'Un projet public dont certaines informations sont réservées.',
     description: 'Description publique du projet Pangolin.',
     ...RESTRICTED_VALUES,
+    ...RESTRICTED_ITEMS,
   }));
   for (const [k, v] of Object.entries(RESTRICTED_VALUES)) assert.equal(d[k], v, `author reads ${k}`);
+  for (const k of Object.keys(RESTRICTED_ITEMS)) assert.equal(d[k].length, 2, `author reads both items of ${k}`);
   const p = await srv.request('PATCH', `/api/v1/usecases/${d.id}`, { token: env.tokens.refBdx, json: { state: 'published' } });
   assert.equal(p.status, 200, p.text);
   secret = p.json.data;
@@ -92,6 +109,10 @@ test('restricted fields: absent from the anonymous record JSON', async () => {
   const r = await get(`/api/v1/usecases/${secret.id}`);
   assert.equal(r.status, 200);
   for (const k of Object.keys(RESTRICTED_VALUES)) assert.ok(!(k in r.json.data), `${k} absent`);
+  for (const k of Object.keys(RESTRICTED_ITEMS)) {
+    assert.equal(r.json.data[k].length, 1, `${k}: only the public item`);
+    assert.equal(r.json.data[k][0].visibility, 'public');
+  }
   assertNoSecret(r.text, 'record JSON');
   for (const code of ['gt_100k', 'third_party_cloud', '"manual"']) assert.ok(!r.text.includes(code), `${code} absent`);
 });
@@ -171,6 +192,7 @@ test('restricted fields: an agent of any organisation reads them (JSON and page)
     const r = await get(`/api/v1/usecases/${secret.id}`, { token: env.tokens[t] });
     assert.equal(r.status, 200);
     for (const [k, v] of Object.entries(RESTRICTED_VALUES)) assert.equal(r.json.data[k], v, `${t} reads ${k}`);
+    for (const k of Object.keys(RESTRICTED_ITEMS)) assert.equal(r.json.data[k].length, 2, `${t} reads both items of ${k}`);
   }
   const page = await get(secret.url, { token: env.tokens.agentLyon });
   assert.equal(page.status, 200);
@@ -180,6 +202,27 @@ test('restricted fields: an agent of any organisation reads them (JSON and page)
   const anon = await get(`/api/v1/usecases/${secret.id}`);
   const agent = await get(`/api/v1/usecases/${secret.id}`, { token: env.tokens.agentLyon, headers: { 'If-None-Match': anon.headers.get('etag') } });
   assert.equal(agent.status, 200, 'the anonymous ETag does not validate the agent representation');
+});
+
+test('restricted items: absent from the public history, comparison and versions API', async () => {
+  // a second version that changes only the restricted items
+  const items = structuredClone(RESTRICTED_ITEMS);
+  items.indicators[1].comments = `${SECRET_WORD} v2`;
+  items.reuse_kit[1].reference = `${SECRET_WORD} marché 2024-18`;
+  const p = await srv.request('PATCH', `/api/v1/usecases/${secret.id}`, { token: env.tokens.refBdx, json: items });
+  assert.equal(p.status, 200, p.text);
+  const v = p.json.data.version;
+  for (const path of [`/fiches/${secret.id}/historique`, `/fiches/${secret.id}/comparer?de=${v - 1}&a=${v}&tout=1`,
+    `/fiches/${secret.id}/comparer?de=${v - 1}&a=${v}`, `/api/v1/usecases/${secret.id}/versions`,
+    `/api/v1/usecases/${secret.id}/versions/${v}`, `/api/v1/usecases/${secret.id}/versions/${v - 1}`]) {
+    const r = await get(path);
+    assert.equal(r.status, 200, path);
+    assertNoSecret(r.text, path);
+  }
+  const h = await get(`/fiches/${secret.id}/historique`);
+  assert.match(h.text, /Pas de modification des informations publiques/, 'the restricted-only change is counted as hidden');
+  const agent = await get(`/fiches/${secret.id}/historique`, { token: env.tokens.agentLyon });
+  assert.ok(agent.text.includes('Indicateurs d'), 'an agent sees the indicators change');
 });
 
 test('restricted fields: a retracted record does not leak them either', async () => {
@@ -236,6 +279,15 @@ function payloadBody() {
         break;
       case 'legal_basis_list':
         body[f.name] = [{ title: v, url: 'https://example.org/loi?a=1&b=2' }, { title: `${P} sans lien` }];
+        break;
+      case 'indicator_list':
+        body[f.name] = [{
+          name: v, unit: v.slice(0, 40), source: v, method: v, comments: v, evaluator: v,
+          baseline: { value: 1, date: '2024-01-01' }, measurements: [{ value: 2, date: '2024-06-01' }],
+        }];
+        break;
+      case 'reuse_kit':
+        body[f.name] = [{ kind: 'other', title: v, url: 'https://example.org/kit?a=1&b=2', reference: v }];
         break;
       default:
         break;

@@ -116,6 +116,8 @@ test('the form shows every field of /api/v1/schema with its label, help and visi
   assert.equal(h1Text(r.text), 'Nouvelle fiche');
   assert.match(r.text, /<title>Nouvelle fiche — /);
   for (const f of schema.fields) {
+    // indicators and the reuse kit have their own pages; the reuse section only shows for reuses
+    if (['indicator_list', 'reuse_kit'].includes(f.type) || f.section === 'reuse') continue;
     assert.ok(r.text.includes(`id="f-${f.name}"`), `input of ${f.name}`);
     const vis = f.visibility === 'public' ? 'public' : 'réservé aux collectivités';
     assert.ok(r.text.includes(`<p class="field-visibility" id="v-${f.name}">Visibilité : ${vis}</p>`), `visibility of ${f.name}`);

@@ -200,7 +200,7 @@ static void test_render_visibility(void **state)
 	assert_non_null(doc);
 	json_object_set_new(doc, "provenance", json_pack("{s:s,s:{s:s,s:s}}", "source", "interconnectes", "raw",
 	                                                "projet_contact", "SECRET-raw", "nom_projet", "X"));
-	struct usecase_meta m = { 7, "slug", "published", 1, "c", "u", "p", NULL };
+	struct usecase_meta m = { 7, "slug", "published", 1, "c", "u", "p", NULL, 0, NULL };
 	buf_t pub = BUF_INIT, agent = BUF_INIT;
 	jsonw_t w;
 	jw_init(&w, &pub);
