@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "store.h"
 #include "util.h"
 
 void cli_usage_error(const char *fmt, ...)
@@ -94,6 +95,7 @@ struct db *cli_open_db(const char *path, bool create)
 	db_t *db = db_open(path, create ? DB_CREATE : 0, &err);
 	if (!db) die("%s", err);
 	if (db_migrate(db) < 0) die("migration de %s impossible", path);
+	if (store_render_upgrade(db) < 0) die("mise à jour des représentations de %s impossible", path);
 	return db;
 }
 
@@ -119,6 +121,7 @@ int cmd_init(int argc, char **argv)
 	int before = db_schema_version(db);
 	int n = db_migrate(db);
 	if (n < 0) die("migration de %s impossible", dbpath);
+	if (store_render_upgrade(db) < 0) die("mise à jour des représentations de %s impossible", dbpath);
 	int after = db_schema_version(db);
 	printf("base %s : schéma %d (%d migration%s appliquée%s, version précédente %d)\n", dbpath,
 	       after, n, n > 1 ? "s" : "", n > 1 ? "s" : "", before);

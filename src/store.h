@@ -110,6 +110,16 @@ int store_usecase_by_import_key(db_t *db, const char *key, int64_t *id);
  * the number of records, or -1. */
 int store_usecase_refresh(db_t *db, const char *orgs_since);
 
+/* Version of the stored representations (json_public, json_agent, the
+ * derived columns): bump it when model_render_json() or write_derived()
+ * change, and every record is re-rendered once at the next start
+ * (store_render_upgrade(), called after the migrations). 2: issue 5
+ * (reuse_of, impact_label, indicators, reuse kit, costs). */
+#define STORE_RENDER_VERSION 2
+/* Re-render every record if the stored representations are older than
+ * STORE_RENDER_VERSION. Returns the number of records re-rendered, or -1. */
+int store_render_upgrade(db_t *db);
+
 /* The org_ref_fn the stored representations use (ctx: the db_t *):
  * {id, name, kind, siren} or null. For model_render_json() elsewhere
  * (the versions API). */

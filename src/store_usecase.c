@@ -697,3 +697,24 @@ fail:
 	db_rollback(db);
 	return -1;
 }
+
+int store_render_upgrade(db_t *db)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'render_version'");
+	int64_t have = 0;
+	if (!st || db_one_int(st, &have) < 0) return -1;
+	if (have == STORE_RENDER_VERSION) return 0;
+	st = db_stmt(db, "SELECT count(*) FROM usecase");
+	int64_t n = 0;
+	if (!st || db_one_int(st, &n) < 0) return -1;
+	if (n > 0) {
+		log_info("re-rendering %lld records (representation version %lld -> %d)", (long long)n, (long long)have,
+		         STORE_RENDER_VERSION);
+		if (store_usecase_refresh(db, NULL) < 0) return -1;
+	}
+	st = db_stmt(db, "INSERT INTO meta(key, value) VALUES ('render_version', ?1) "
+	                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+	if (!st) return -1;
+	db_bind_int(st, 1, STORE_RENDER_VERSION);
+	return db_step_done(st) < 0 ? -1 : (int)n;
+}

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 
 import {
@@ -395,4 +396,26 @@ test('iat user add: a second call updates the role (agent → referent can publi
 test('iat serve: the server stops cleanly on SIGTERM (exit 0, no sanitizer report)', async () => {
   const r = await stopServerClean(srv);
   assert.match(r.stdout, /IA·T .*http:\/\/127\.0\.0\.1:\d+\//);
+});
+
+test('iat init after a change of the representations: every record is re-rendered once', () => {
+  // simulate a library written by an older binary: an older representation
+  // version and a stale cached JSON (no reuse_of, no impact_label)
+  const copy = cloneDb(db, path.join(dir, 'render-upgrade.db'));
+  const sql = (q) => {
+    const r = spawnSync('sqlite3', [copy, q], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout.trim();
+  };
+  sql("UPDATE meta SET value = '1' WHERE key = 'render_version'; UPDATE usecase_blob SET json_public = '{\"id\":1}', json_agent = '{\"id\":1}'");
+  const r = iat(['init', '--db', copy]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /re-rendering \d+ records/);
+  const stale = Number(sql("SELECT count(*) FROM usecase_blob WHERE instr(json_public, '\"impact_label\"') = 0 OR instr(json_agent, '\"reuse_of\"') = 0"));
+  assert.equal(stale, 0, 'every cached representation was rewritten');
+  assert.equal(sql("SELECT value FROM meta WHERE key = 'render_version'"), '2');
+  // a second start does nothing
+  const again = iat(['init', '--db', copy]);
+  assert.equal(again.code, 0);
+  assert.doesNotMatch(again.stderr, /re-rendering/);
 });
