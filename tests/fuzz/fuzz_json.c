@@ -11,12 +11,14 @@
  * way api_verrors() writes them.
  *
  * Properties: every JSON we write parses back (jansson, duplicate keys
- * rejected); the public representation carries no restricted field; a
+ * rejected); the public representation carries no restricted field and
+ * no restricted item (indicators, reuse kit); a
  * validated doc is canonical: validating it again as a creation gives an
  * equal doc; the public text is valid UTF-8.
  */
 #include <jansson.h>
 #include <stdbool.h>
+#include <string.h>
 
 #include "fuzz.h"
 #include "jsonw.h"
@@ -96,9 +98,17 @@ static void render_doc(const json_t *doc)
 		jw_init(&w, &b);
 		model_render_json(&w, doc, &m, restricted, org_ref, NULL);
 		json_t *j = parse_back(&b);
-		for (size_t i = 0; i < model_nfields; i++)
-			if (!restricted && model_fields[i].vis == VIS_RESTRICTED)
-				FUZZ_CHECK(json_object_get(j, model_fields[i].name) == NULL);
+		for (size_t i = 0; i < model_nfields; i++) {
+			const struct field *f = &model_fields[i];
+			if (!restricted && f->vis == VIS_RESTRICTED) FUZZ_CHECK(json_object_get(j, f->name) == NULL);
+			/* items with their own visibility: only public ones for a public reader */
+			if (!restricted && (f->type == F_INDICATORS || f->type == F_KIT)) {
+				size_t k;
+				json_t *x;
+				json_array_foreach(json_object_get(j, f->name), k, x)
+					FUZZ_CHECK(strcmp(json_string_value(json_object_get(x, "visibility")), "public") == 0);
+			}
+		}
 		json_decref(j);
 		buf_free(&b);
 	}
