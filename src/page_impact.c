@@ -353,7 +353,7 @@ static void reason_form(struct req *r, const struct uc_full *u, const char *verb
 	snprintf(action, sizeof action, "/fiches/%lld/impact/%s", (long long)u->id, verb);
 	char fid[32];
 	snprintf(fid, sizeof fid, "motif-%s", verb);
-	buf_fmt(b, "<h4>%h</h4>\n", title);
+	if (title) buf_fmt(b, "<h4>%h</h4>\n", title);
 	html_form_begin(r, action, "form impact-form");
 	buf_fmt(b, "<div class=\"field%h\">\n<label for=\"f-%h\">Motif public <span class=\"req\">(obligatoire)</span></label>\n"
 	           "<p class=\"help\" id=\"h-%h\">Affiché sur la fiche et dans son historique. 2000 caractères au plus.</p>\n",
@@ -514,7 +514,7 @@ static int impact_post(struct req *r, const char *act, const char *verb, const c
 			snprintf(fid, sizeof fid, "motif-%s", verb);
 			verrors_add(&e, "validation.required", fid, "Motif public : %s", problem);
 			html_error_summary(&r->out, &e);
-			reason_form(r, &u, verb, what, what, reason, e.items[0].message);
+			reason_form(r, &u, verb, NULL, what, reason, e.items[0].message);
 			html_end(r);
 			store_usecase_free(&u);
 			return 0;
