@@ -46,4 +46,8 @@ int api_org_get(struct req *r);
 int api_usecase_versions(struct req *r);
 int api_usecase_version_get(struct req *r);
 
+/* ---- measured impact (api_impact.c) ---- */
+int api_usecase_impact(struct req *r);
+int api_usecase_impact_events(struct req *r);
+
 #endif

@@ -408,6 +408,13 @@ bool auth_can_see_version_authors(const struct viewer *v, int64_t org_id)
 	return auth_can_read_restricted(v) || auth_can_edit_org(v, org_id);
 }
 
+/* ==== measured impact (issue 5) ==== */
+
+bool auth_can_act_on_label(const struct viewer *v)
+{
+	return auth_is_curator(v); /* curators and admins */
+}
+
 /* ==== accounts, sessions, memberships: additions ==== */
 
 int auth_password_hash(const char *pw, char out[AUTH_HASH_MAX])

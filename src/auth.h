@@ -117,6 +117,11 @@ bool auth_can_see_version(const struct viewer *v, const char *version_state, int
  * e-mails)? Readers of restricted fields and the organisation's editors. */
 bool auth_can_see_version_authors(const struct viewer *v, int64_t org_id);
 
+/* ---- measured impact (issue 5) ---- */
+/* May the viewer review a record's impact evidence and grant, withdraw or
+ * clear the "impact démontré" label by exception? Curators and admins. */
+bool auth_can_act_on_label(const struct viewer *v);
+
 /* Append an audit log entry. 0 or -1. */
 int auth_audit(db_t *db, int64_t user_id, const char *action, const char *target, const char *detail);
 

@@ -88,6 +88,11 @@ static const struct {
 	{ "unchanged", "Aucune modification : la fiche n'a pas changé, aucune version n'a été créée." },
 	/* history: add new codes here */
 	/* reports: add new codes here */
+	/* measured impact (page_impact.c) */
+	{ "impact-reviewed", "La relecture des preuves d'impact est enregistrée." },
+	{ "impact-granted", "Le label « impact démontré » est accordé par exception." },
+	{ "impact-withdrawn", "Le label « impact démontré » est retiré par exception." },
+	{ "impact-cleared", "L'exception est levée : le label suit de nouveau les règles." },
 };
 
 static void flash(struct req *r)

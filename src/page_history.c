@@ -290,6 +290,8 @@ int page_history(struct req *r)
 		}
 		buf_puts(b, "</ol>\n");
 	}
+	/* hook: the label's events (page_impact.c) */
+	impact_history_section(r, c.u.id);
 	html_end(r);
 	ctx_free(&c);
 	return 0;

@@ -199,6 +199,16 @@ void impact_badge(struct req *r, const struct uc_full *u);
  * change, period, chart), the label and what it lacks, curator acts. doc:
  * the doc as the reader sees it (model_doc_for_reader). */
 void impact_section(struct req *r, const struct uc_full *u, const json_t *doc);
+/* Curator acts on the label (forms posted from the record page). */
+int page_impact_review(struct req *r);
+int page_impact_grant(struct req *r);
+int page_impact_withdraw(struct req *r);
+int page_impact_clear(struct req *r);
+/* GET /impact-demontre: the label's rules for people (doc/impact.md). */
+int page_impact_rules(struct req *r);
+/* The "Label « impact démontré »" section of the history page: the
+ * label's events (never the curator's name). */
+void impact_history_section(struct req *r, int64_t id);
 
 /* ---- reuse between territories (page_reuse.c) ---- */
 /* "Cette fiche réutilise …" under the record page's header (reuses only). */

@@ -89,6 +89,15 @@ static const struct route routes[] = {
 	{ "GET",   "/espace/signalements",          page_report_inbox,    CAP_USER, 0,                              "org" },
 	{ "POST",  "/signalements/{}/repondre",     page_report_answer,   CAP_USER, R_FORM | R_WRITE,               "" },
 
+	/* ---- measured impact (page_impact.c, api_impact.c) ---- */
+	{ "POST",  "/api/v1/usecases/{}/impact",        api_usecase_impact,        CAP_AUTH, R_API | R_JSON_BODY | R_WRITE, "" },
+	{ "GET",   "/api/v1/usecases/{}/impact-events", api_usecase_impact_events, CAP_NONE, R_API | R_CORS | R_READ,       "" },
+	{ "POST",  "/fiches/{}/impact/relire",      page_impact_review,   CAP_USER, R_FORM | R_WRITE,               "" },
+	{ "POST",  "/fiches/{}/impact/accorder",    page_impact_grant,    CAP_USER, R_FORM | R_WRITE,               "" },
+	{ "POST",  "/fiches/{}/impact/retirer",     page_impact_withdraw, CAP_USER, R_FORM | R_WRITE,               "" },
+	{ "POST",  "/fiches/{}/impact/retablir",    page_impact_clear,    CAP_USER, R_FORM | R_WRITE,               "" },
+	{ "GET",   "/impact-demontre",              page_impact_rules,    CAP_NONE, 0,                              "" },
+
 	/* ---- legal pages (page_legal.c) ---- */
 	{ "GET",   "/mentions-legales",             page_legal_notice,    CAP_NONE, 0,                              "" },
 	{ "GET",   "/donnees-personnelles",         page_privacy,         CAP_NONE, 0,                              "" },
