@@ -46,4 +46,9 @@ int api_org_get(struct req *r);
 int api_usecase_versions(struct req *r);
 int api_usecase_version_get(struct req *r);
 
+/* ---- reuse between territories (api_reuse.c) ---- */
+int api_reuse_list(struct req *r);
+int api_reuse_create(struct req *r);
+int api_reuse_lineage(struct req *r);
+
 #endif

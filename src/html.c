@@ -88,6 +88,9 @@ static const struct {
 	{ "unchanged", "Aucune modification : la fiche n'a pas changé, aucune version n'a été créée." },
 	/* history: add new codes here */
 	/* reports: add new codes here */
+	/* reuse between territories */
+	{ "reuse-created", "Votre réutilisation est créée en brouillon. Complétez-la (fournisseurs, coûts, vos propres "
+	                   "résultats), puis soumettez-la à la relecture." },
 };
 
 static void flash(struct req *r)

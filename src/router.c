@@ -89,6 +89,15 @@ static const struct route routes[] = {
 	{ "GET",   "/espace/signalements",          page_report_inbox,    CAP_USER, 0,                              "org" },
 	{ "POST",  "/signalements/{}/repondre",     page_report_answer,   CAP_USER, R_FORM | R_WRITE,               "" },
 
+	/* ---- reuse between territories (page_reuse.c, api_reuse.c) ---- */
+	{ "GET",   "/api/v1/usecases/{}/reuses",    api_reuse_list,       CAP_NONE, R_API | R_CORS | R_READ,        "" },
+	{ "POST",  "/api/v1/usecases/{}/reuses",    api_reuse_create,     CAP_AUTH, R_API | R_JSON_BODY | R_WRITE,  "" },
+	{ "GET",   "/api/v1/usecases/{}/lineage",   api_reuse_lineage,    CAP_NONE, R_API | R_CORS | R_READ,        "" },
+	{ "GET",   "/fiches/{}/reutiliser",         page_reuse_form,      CAP_USER, 0,                              "" },
+	{ "POST",  "/fiches/{}/reutiliser",         page_reuse_post,      CAP_USER, R_FORM | R_WRITE,               "" },
+	{ "GET",   "/fiches/{}/lignee",             page_lineage,         CAP_NONE, R_READ,                         "" },
+	{ "GET",   "/espace/messages",              page_inbox,           CAP_USER, 0,                              "org" },
+
 	/* ---- legal pages (page_legal.c) ---- */
 	{ "GET",   "/mentions-legales",             page_legal_notice,    CAP_NONE, 0,                              "" },
 	{ "GET",   "/donnees-personnelles",         page_privacy,         CAP_NONE, 0,                              "" },
