@@ -8,6 +8,7 @@
 // page naming its origin, the reuse kit's restricted items, and the
 // "Réutilisation" section of the record form (reuses only).
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 
 import {
@@ -334,6 +335,38 @@ test('lineage: a draft reuse is left out for readers who may not see it, and sho
   const page = await web.visitor.get(`/fiches/${a.id}/lignee`);
   assert.ok(!page.text.includes(`data-id="${draft.json.data.id}"`));
   assert.ok(!page.text.includes('Fiche non publiée'));
+});
+
+const hasSqlite = spawnSync('sqlite3', ['-version']).status === 0;
+
+test('lineage: an unreadable node with readable reuses under it is "fiche non publiée", without title', { skip: !hasSqlite && 'no sqlite3 command' }, async () => {
+  // the workflow cannot bring a published record back to draft: the
+  // database is changed directly to reach this case
+  const a = await publishedOrigin('Lignée avec un maillon caché');
+  const b = await publishedReuse(a.id, LYON.key, { title: 'Maillon caché de Lyon' });
+  const cc = await publishedReuse(b.id, MARSEILLE.key, { title: 'Réutilisation marseillaise du maillon' });
+  const q = `UPDATE usecase SET state = 'draft', visible = 0 WHERE id = ${b.id};`;
+  const r0 = spawnSync('sqlite3', ['-cmd', '.timeout 5000', env.db, q], { encoding: 'utf8' });
+  assert.equal(r0.status, 0, r0.stderr);
+  const r = await srv.request('GET', `/api/v1/usecases/${cc.id}/lineage`);
+  assert.equal(r.status, 200);
+  const mid = r.json.data.children[0];
+  assert.deepEqual(Object.keys(mid).sort(), ['children', 'depth', 'hidden']);
+  assert.equal(mid.depth, 1);
+  assert.equal(mid.children[0].id, cc.id);
+  assert.equal(mid.children[0].depth, 2);
+  assert.doesNotMatch(r.text, /Maillon caché de Lyon/);
+  const page = await web.visitor.get(`/fiches/${cc.id}/lignee`);
+  assertHtmlPage(page);
+  assert.match(page.text, new RegExp(`<li data-depth="1" data-parent="${a.id}"><span class="lineage-hidden">Fiche non publiée</span>`));
+  assert.ok(page.text.includes(`data-id="${cc.id}" data-depth="2" data-parent="${b.id}"`));
+  assert.doesNotMatch(page.text, /Maillon caché de Lyon/);
+  const note = await web.visitor.get(path(cc));
+  assert.match(note.text, /Cette fiche réutilise une fiche non publiée\./);
+  assert.doesNotMatch(note.text, /Maillon caché de Lyon/);
+  // Lyon's members still read it
+  const lyon = await srv.request('GET', `/api/v1/usecases/${cc.id}/lineage`, { token: tok.agentLyon });
+  assert.equal(lyon.json.data.children[0].id, b.id);
 });
 
 // ==== Counts and listing ====
