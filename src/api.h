@@ -49,5 +49,9 @@ int api_usecase_version_get(struct req *r);
 /* ---- measured impact (api_impact.c) ---- */
 int api_usecase_impact(struct req *r);
 int api_usecase_impact_events(struct req *r);
+/* ---- reuse between territories (api_reuse.c) ---- */
+int api_reuse_list(struct req *r);
+int api_reuse_create(struct req *r);
+int api_reuse_lineage(struct req *r);
 
 #endif

@@ -17,6 +17,7 @@
 
 #include "api.h"
 #include "org.h"
+#include "reuse.h"
 #include "store.h"
 #include "text.h"
 #include "util.h"
@@ -155,6 +156,9 @@ static int save_audited(struct req *r, json_t *doc, struct uc_save *p, const cha
 		snprintf(target, sizeof target, "usecase:%lld", (long long)*id);
 		if (auth_audit(r->db, r->viewer.user_id, action, target, detail) < 0) rc = STORE_ERR;
 	}
+	/* a published reuse tells its origin's owner, in this transaction (reuse.h) */
+	if (rc == STORE_OK && p->state && strcmp(p->state, "published") == 0 && reuse_on_publish(r->db, *id) < 0)
+		rc = STORE_ERR;
 	if (rc == STORE_OK && db_commit(r->db) < 0) rc = STORE_ERR;
 	if (rc != STORE_OK) db_rollback(r->db);
 	return rc;

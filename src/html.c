@@ -93,6 +93,9 @@ static const struct {
 	{ "impact-granted", "Le label « impact démontré » est accordé par exception." },
 	{ "impact-withdrawn", "Le label « impact démontré » est retiré par exception." },
 	{ "impact-cleared", "L'exception est levée : le label suit de nouveau les règles." },
+	/* reuse between territories */
+	{ "reuse-created", "Votre réutilisation est créée en brouillon. Complétez-la (fournisseurs, coûts, vos propres "
+	                   "résultats), puis soumettez-la à la relecture." },
 };
 
 static void flash(struct req *r)

@@ -254,6 +254,8 @@ static json_t *vals_to_input(struct req *r, const char **val, struct linemap *ma
 		const struct field *f = &model_fields[i];
 		const char *s = val[i];
 		json_t *v = NULL;
+		/* reuse: the "reuse" section is not in the form of a non-reuse: keep the stored value */
+		if (strcmp(f->section, "reuse") == 0 && !req_form(r, f->name)) continue;
 		switch (f->type) {
 		case F_INDICATORS:
 		case F_KIT:
@@ -562,6 +564,9 @@ static void render_form(struct req *r, const struct uc_full *u, const char **val
 	int nsecs = model_sections(secs, (int)ARRAY_LEN(secs));
 	for (int si = 0; si < nsecs; si++) {
 		const char *sec = secs[si];
+		/* reuse: the "reuse" section only for a reuse (fields absent from the
+		 * post are left out of the input, see vals_to_input) */
+		if (strcmp(sec, "reuse") == 0 && !(u && u->origin_id)) continue;
 		buf_fmt(b, "<section class=\"form-section\" aria-labelledby=\"s-%h\">\n<h2 id=\"s-%h\">%h</h2>\n", sec, sec,
 		        model_section_label(sec));
 		for (size_t j = 0; j < model_nfields; j++) {

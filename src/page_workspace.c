@@ -127,6 +127,7 @@ int page_workspace(struct req *r)
 		           "<li><a href=\"/fiches/nouvelle?organisation=%U\">Nouvelle fiche</a></li>\n"
 		           "<li><a href=\"/organisations/%U/membres\">Membres</a></li>\n"
 		           "<li><a href=\"/espace/signalements\">Signalements</a></li>\n"
+		           "<li><a href=\"/espace/messages\">Messages (réutilisations de vos fiches)</a></li>\n"
 		           "<li><a href=\"/organisations/%U\">Page publique de l'organisation</a></li>\n"
 		           "</ul>\n",
 		        key, key, key);

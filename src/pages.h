@@ -215,6 +215,12 @@ void impact_history_section(struct req *r, int64_t id);
 void reuse_origin_note(struct req *r, const struct uc_full *u);
 /* Reuses of the record, lineage link, reuse kit, "we reuse this" button. */
 void reuse_section(struct req *r, const struct uc_full *u, const json_t *doc);
+/* GET/POST /fiches/{id}/reutiliser (declare a reuse), GET /fiches/{id}/lignee
+ * (the lineage tree), GET /espace/messages (the organisations' inbox). */
+int page_reuse_form(struct req *r);
+int page_reuse_post(struct req *r);
+int page_lineage(struct req *r);
+int page_inbox(struct req *r);
 
 /* ---- similar records (page_similar.c) ---- */
 void similar_section(struct req *r, const struct uc_full *u);

@@ -97,6 +97,14 @@ static const struct route routes[] = {
 	{ "POST",  "/fiches/{}/impact/retirer",     page_impact_withdraw, CAP_USER, R_FORM | R_WRITE,               "" },
 	{ "POST",  "/fiches/{}/impact/retablir",    page_impact_clear,    CAP_USER, R_FORM | R_WRITE,               "" },
 	{ "GET",   "/impact-demontre",              page_impact_rules,    CAP_NONE, 0,                              "" },
+	/* ---- reuse between territories (page_reuse.c, api_reuse.c) ---- */
+	{ "GET",   "/api/v1/usecases/{}/reuses",    api_reuse_list,       CAP_NONE, R_API | R_CORS | R_READ,        "" },
+	{ "POST",  "/api/v1/usecases/{}/reuses",    api_reuse_create,     CAP_AUTH, R_API | R_JSON_BODY | R_WRITE,  "" },
+	{ "GET",   "/api/v1/usecases/{}/lineage",   api_reuse_lineage,    CAP_NONE, R_API | R_CORS | R_READ,        "" },
+	{ "GET",   "/fiches/{}/reutiliser",         page_reuse_form,      CAP_USER, 0,                              "" },
+	{ "POST",  "/fiches/{}/reutiliser",         page_reuse_post,      CAP_USER, R_FORM | R_WRITE,               "" },
+	{ "GET",   "/fiches/{}/lignee",             page_lineage,         CAP_NONE, R_READ,                         "" },
+	{ "GET",   "/espace/messages",              page_inbox,           CAP_USER, 0,                              "org" },
 
 	/* ---- legal pages (page_legal.c) ---- */
 	{ "GET",   "/mentions-legales",             page_legal_notice,    CAP_NONE, 0,                              "" },

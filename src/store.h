@@ -161,6 +161,62 @@ struct impact_event_row {
 typedef int (*impact_event_fn)(void *ctx, const struct impact_event_row *e);
 int store_impact_events(db_t *db, int64_t id, impact_event_fn cb, void *ctx);
 
+/* ==== Reuse between territories (store_reuse.c) ====
+ * A reuse is a record whose usecase.origin_id names the record it reuses
+ * (set at creation only, so the links form a forest without cycles). These
+ * functions read the links and the organisations' inbox; who may see which
+ * node is decided by the caller (auth_can_read_usecase, reuse.c). */
+
+/* One record as a node of a reuse listing or a lineage. */
+struct reuse_node {
+	int64_t id;
+	int64_t parent;          /* origin_id (0: the root of a lineage) */
+	int depth;               /* 0 for the root (lineage), 1 for direct reuses */
+	char *slug, *title, *state, *status;   /* heap; status may be NULL */
+	bool visible;            /* published or retracted */
+	bool impact_label;
+	int64_t org_id;
+	char *org_key, *org_name, *org_kind, *org_departement;  /* heap; dept may be NULL */
+};
+struct reuse_list {
+	struct reuse_node *v;
+	int n;
+	bool truncated;          /* more than the cap */
+};
+void store_reuse_list_free(struct reuse_list *l);
+
+#define REUSE_LIST_MAX 500   /* direct reuses listed */
+#define LINEAGE_UP_MAX 20    /* steps up from a record to its root */
+#define LINEAGE_MAX 1000     /* nodes of a lineage */
+
+/* The direct reuses of record id, oldest first: only the visible ones
+ * (published or retracted) when visible_only, else all. 0 or -1. */
+int store_reuses(db_t *db, int64_t id, bool visible_only, struct reuse_list *out);
+/* Visible direct reuses of id and the distinct organisations owning them.
+ * 0 or -1. */
+int store_reuse_counts(db_t *db, int64_t id, int64_t *reuses, int64_t *orgs);
+/* The lineage of record id: up through origin_id to the root (at most
+ * LINEAGE_UP_MAX steps), then the whole tree under the root (recursive
+ * CTE), ordered by depth then id, at most LINEAGE_MAX nodes, every state.
+ * 0 or -1. */
+int store_lineage(db_t *db, int64_t id, struct reuse_list *out);
+
+/* An organisation's inbox (org_notice). Add: 1 inserted, 0 already there
+ * (UNIQUE org, kind, usecase, other), -1 error. */
+int store_notice_add(db_t *db, int64_t org_id, const char *kind, int64_t usecase_id, int64_t other_id,
+                     const char *text);
+struct notice_row {
+	int64_t id, org_id, usecase_id, other_id;
+	const char *org_name, *kind, *text, *at;
+	const char *other_slug, *other_title, *other_state;   /* the reuse (may be NULL) */
+	int64_t other_org_id;
+};
+typedef int (*notice_fn)(void *ctx, const struct notice_row *n);
+/* Notices of the organisations org_ids[0..norgs) (norgs < 0: every
+ * organisation), newest first, at most limit. Strings valid during the
+ * callback. Returns the number of rows, or -1. */
+int store_notices(db_t *db, const int64_t *org_ids, int norgs, int limit, notice_fn cb, void *ctx);
+
 /* ==== Search ==== */
 
 #define SEARCH_MAX_VALUES 8

@@ -7,10 +7,13 @@
  * - wf_apply() holds the whole state change in one transaction and checks
  *   the version it was shown (expect_version), so two referents acting at
  *   once cannot both move the same record: the second gets a 409.
+ * - A publication of a reuse also writes its origin's inbox notice in the
+ *   same transaction (reuse_on_publish, reuse.h).
  */
 #include "workflow.h"
 
 #include "outbox.h"
+#include "reuse.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -246,6 +249,8 @@ int wf_apply(db_t *db, const struct viewer *v, const struct uc_full *u, enum wf_
 	int rc = store_usecase_save(db, u->doc, &p, &errs, &id, NULL);
 	free(note);
 	if (rc == STORE_OK && wf_audit_state(db, v->user_id, u->id, u->state, to, text) < 0) rc = STORE_ERR;
+	/* a published reuse tells its origin's owner, in this transaction (reuse.h) */
+	if (rc == STORE_OK && a == WF_PUBLISH && reuse_on_publish(db, u->id) < 0) rc = STORE_ERR;
 	if (rc == STORE_OK && db_commit(db) < 0) rc = STORE_ERR;
 	if (rc == STORE_OK) {
 		notify(db, u, a, text);
