@@ -242,7 +242,13 @@ static void change_words(buf_t *b, const struct impact_figures *f, const char *u
 	}
 	bool down = f->change < 0;
 	buf_puts(b, down ? "en baisse de " : "en hausse de ");
-	value_unit(b, fabs(f->change), unit);
+	if (unit && strcmp(unit, "%") == 0) {
+		/* a change of a percentage is in points: 62 % → 71 % is +9 points (+14,5 %) */
+		html_num_fr(b, fabs(f->change));
+		buf_puts(b, fabs(f->change) < 2 ? " point" : " points");
+	} else {
+		value_unit(b, fabs(f->change), unit);
+	}
 	if (!isnan(f->change_pct)) {
 		buf_puts(b, " (");
 		buf_puts(b, down ? "\u2212" : "+");

@@ -384,3 +384,12 @@ test('the rules page', async () => {
   assert.match(r.text, /Seuls les indicateurs <strong>publics<\/strong> comptent/);
   assert.match(r.text, /1000 points/);
 });
+
+test('a change of a percentage is said in points, with the relative change', async () => {
+  const u = await published([delay({
+    name: 'Satisfaction des usagers', unit: '%', common: undefined,
+    baseline: { value: 62, date: '2024-01-31' }, measurements: [{ value: 71, date: '2024-09-30' }], target: undefined,
+  })], 'Fiche avec un pourcentage');
+  const r = await c.visitor.get(u.url);
+  assert.match(section(r.text), /Évolution : en hausse de 9 points \(\+14,5\u00a0%\)/);
+});
