@@ -46,4 +46,8 @@ int api_org_get(struct req *r);
 int api_usecase_versions(struct req *r);
 int api_usecase_version_get(struct req *r);
 
+/* ---- Etalab impact export (api_export_impact.c) ---- */
+int api_export_impact_all(struct req *r);
+int api_export_impact_one(struct req *r);
+
 #endif

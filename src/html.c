@@ -88,6 +88,11 @@ static const struct {
 	{ "unchanged", "Aucune modification : la fiche n'a pas changé, aucune version n'a été créée." },
 	/* history: add new codes here */
 	/* reports: add new codes here */
+	/* indicators and reuse kit (page_indicators.c) */
+	{ "indicator-saved", "L'indicateur est enregistré." },
+	{ "indicator-deleted", "L'indicateur est supprimé." },
+	{ "kit-saved", "L'élément du kit de réutilisation est enregistré." },
+	{ "kit-deleted", "L'élément du kit de réutilisation est supprimé." },
 };
 
 static void flash(struct req *r)
