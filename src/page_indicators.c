@@ -530,12 +530,12 @@ static void cell(struct form *fm, const char *col, int row, const char *label, b
 	buf_t *b = &fm->r->out;
 	const char *name = row_name(fm, col, row);
 	const char *err = html_ferr(&fm->e, name);
-	buf_fmt(b, "<td%h><label class=\"visually-hidden\" for=\"f-%h\">%h, ligne %d</label>", err ? " class=\"field-invalid\"" : "",
-	        name, label, row);
+	buf_puts(b, err ? "<td class=\"field-invalid\">" : "<td>");
+	buf_fmt(b, "<label class=\"visually-hidden\" for=\"f-%h\">%h, ligne %d</label>", name, label, row);
 	html_field_error(b, &fm->e, name);
-	buf_fmt(b, "<input type=\"text\" id=\"f-%h\" name=\"%h\" size=\"12\"%h%h", name, name,
-	        decimal ? " inputmode=\"decimal\"" : "", err ? " aria-invalid=\"true\"" : "");
-	if (err) buf_fmt(b, " aria-describedby=\"e-%h\"", name);
+	buf_fmt(b, "<input type=\"text\" id=\"f-%h\" name=\"%h\" size=\"12\"", name, name);
+	if (decimal) buf_puts(b, " inputmode=\"decimal\"");
+	if (err) buf_fmt(b, " aria-invalid=\"true\" aria-describedby=\"e-%h\"", name);
 	buf_fmt(b, " value=\"%h\"></td>\n", fv(fm, name));
 }
 
