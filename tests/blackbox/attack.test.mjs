@@ -426,10 +426,18 @@ test('server: start, fixtures, snapshot of the database', async () => {
   const draft = await mk('draft', 'Brouillon de l’attaque');
   const submitted = await mk('submitted', 'Fiche soumise de l’attaque');
   const retractable = await mk('published', 'Fiche à retirer de l’attaque');
+  // a draft with an indicator and a reuse-kit item (their edit forms, page_indicators.c)
+  const withItems = await createRecord(srv, tok.referent, validRecord({
+    title: 'Brouillon à éléments de l’attaque',
+    indicators: [{ name: 'Indicateur de l’attaque', unit: 'heures', baseline: { value: 1, date: '2024-01-01' }, measurements: [{ value: 2, date: '2024-06-01' }] }],
+    reuse_kit: [{ kind: 'code', title: 'Dépôt de l’attaque', url: 'https://example.org/depot' }],
+  }));
+  touched.usecase.add(withItems.id);
   place = {
     ':fiche-id': String(published.id),
     ':fiche': `${published.id}-${published.slug}`,
     ':brouillon': String(draft.id),
+    ':brouillon-elements': String(withItems.id),
     ':soumise': String(submitted.id),
     ':publiee': String(retractable.id),
     ':org': BORDEAUX_METROPOLE.key,
@@ -675,6 +683,8 @@ const FORM_PAGES = () => [
   ['referent', '/espace/signalements'],
   ['referent', '/espace'],
   ['admin', '/admin/journal'],
+  ['referent', `/fiches/${place[':brouillon-elements']}/indicateurs/1/modifier`],
+  ['referent', `/fiches/${place[':brouillon-elements']}/kit/1/modifier`],
 ];
 
 // the record forms have a few dozen fields: every field gets the core
