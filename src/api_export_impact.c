@@ -1,7 +1,7 @@
 /*
  * api_export_impact.c — the impact indicators as open data, in Etalab's
  * table schema "Impact d'un service public numérique" (v0.5.0, copied in
- * tests/fixtures/etalab-impact-schema.json):
+ * tests/fixtures/etalab-impact/schema.json):
  *   GET /api/v1/usecases/{id}/impact.csv   one record
  *   GET /api/v1/impact.csv                 every published record
  *
