@@ -53,5 +53,8 @@ int api_usecase_impact_events(struct req *r);
 int api_reuse_list(struct req *r);
 int api_reuse_create(struct req *r);
 int api_reuse_lineage(struct req *r);
+/* ---- Etalab impact export (api_export_impact.c) ---- */
+int api_export_impact_all(struct req *r);
+int api_export_impact_one(struct req *r);
 
 #endif

@@ -96,6 +96,11 @@ static const struct {
 	/* reuse between territories */
 	{ "reuse-created", "Votre réutilisation est créée en brouillon. Complétez-la (fournisseurs, coûts, vos propres "
 	                   "résultats), puis soumettez-la à la relecture." },
+	/* indicators and reuse kit (page_indicators.c) */
+	{ "indicator-saved", "L'indicateur est enregistré." },
+	{ "indicator-deleted", "L'indicateur est supprimé." },
+	{ "kit-saved", "L'élément du kit de réutilisation est enregistré." },
+	{ "kit-deleted", "L'élément du kit de réutilisation est supprimé." },
 };
 
 static void flash(struct req *r)

@@ -521,6 +521,27 @@ static void render_field(struct req *r, buf_t *b, const struct field *f, const c
 	buf_puts(b, group ? "</fieldset>\n" : "</div>\n");
 }
 
+/* The block of a list edited on its own pages (indicators, reuse kit):
+ * label, help and a link to them (N items), or on a new record a sentence
+ * saying they come after the first save. */
+static void item_list_link(buf_t *b, const struct uc_full *u, const struct field *f)
+{
+	bool ind = f->type == F_INDICATORS;
+	buf_fmt(b, "<div class=\"field field-items\">\n<p class=\"field-label\" id=\"l-%h\"><strong>%h</strong></p>\n"
+	           "<p class=\"help\">%h</p>\n<p>",
+	        f->name, f->label, f->help ? f->help : "");
+	if (u) {
+		json_t *a = json_object_get(u->doc, f->name);
+		buf_fmt(b, "<a href=\"/fiches/%D/%h\">%h (%z)</a>", u->id, ind ? "indicateurs" : "kit",
+		        ind ? "Gérer les indicateurs" : "Gérer le kit de réutilisation", json_is_array(a) ? json_array_size(a) : 0);
+		buf_puts(b, " (enregistrez d'abord les autres modifications de ce formulaire)");
+	} else {
+		buf_fmt(b, "Enregistrez d'abord la fiche : vous pourrez ensuite ajouter %h.",
+		        ind ? "ses indicateurs" : "les éléments de son kit de réutilisation");
+	}
+	buf_puts(b, "</p>\n</div>\n");
+}
+
 /* The whole form page. u: the record being edited (NULL for a new one);
  * version: the version the form is based on; notice: a message shown
  * before the errors (conflict), or NULL. */
@@ -572,7 +593,10 @@ static void render_form(struct req *r, const struct uc_full *u, const char **val
 		for (size_t j = 0; j < model_nfields; j++) {
 			const struct field *f = &model_fields[j];
 			if (strcmp(f->section, sec) != 0) continue;
-			if (f->type == F_INDICATORS || f->type == F_KIT) continue; /* their own pages */
+			if (f->type == F_INDICATORS || f->type == F_KIT) { /* edited on their own pages (page_indicators.c) */
+				item_list_link(b, u, f);
+				continue;
+			}
 			render_field(r, b, f, val[j], e);
 		}
 		buf_puts(b, "</section>\n");

@@ -202,10 +202,12 @@ static void chart(buf_t *b, int idx, const char *name, const char *unit, const s
 	        p[0].date, p[n - 1].date);
 	buf_puts(b, "</svg>\n</figure>\n");
 
-	/* the same data as a table */
-	buf_fmt(b, "<table class=\"impact-data\">\n<caption>Valeurs de « %h »</caption>\n"
+	/* the same data as a table (in a region that scrolls on narrow screens) */
+	buf_fmt(b, "<div class=\"table-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Valeurs de « %h » "
+	           "(défilement horizontal possible)\">\n"
+	           "<table class=\"impact-data\">\n<caption>Valeurs de « %h »</caption>\n"
 	           "<thead><tr><th scope=\"col\">Date</th><th scope=\"col\">Valeur",
-	        name);
+	        name, name);
 	if (unit && *unit) buf_fmt(b, " (%h)", unit);
 	buf_puts(b, "</th><th scope=\"col\">Nature</th></tr></thead>\n<tbody>\n");
 	for (int i = 0; i < n; i++) {
@@ -224,7 +226,7 @@ static void chart(buf_t *b, int idx, const char *name, const char *unit, const s
 		}
 		buf_puts(b, "</td></tr>\n");
 	}
-	buf_puts(b, "</tbody>\n</table>\n");
+	buf_puts(b, "</tbody>\n</table>\n</div>\n");
 }
 
 static void dl_row(buf_t *b, const char *label, const char *text)

@@ -225,6 +225,22 @@ int page_inbox(struct req *r);
 /* ---- similar records (page_similar.c) ---- */
 void similar_section(struct req *r, const struct uc_full *u);
 
+/* ---- editing indicators and the reuse kit (page_indicators.c) ---- */
+int page_indicators(struct req *r);
+int page_indicator_new(struct req *r);
+int page_indicator_new_post(struct req *r);
+int page_indicator_edit(struct req *r);
+int page_indicator_edit_post(struct req *r);
+int page_indicator_delete(struct req *r);
+int page_indicator_delete_post(struct req *r);
+int page_kit(struct req *r);
+int page_kit_new(struct req *r);
+int page_kit_new_post(struct req *r);
+int page_kit_edit(struct req *r);
+int page_kit_edit_post(struct req *r);
+int page_kit_delete(struct req *r);
+int page_kit_delete_post(struct req *r);
+
 /* ---- legal pages (page_legal.c) ---- */
 int page_legal_notice(struct req *r);
 int page_privacy(struct req *r);

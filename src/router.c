@@ -105,6 +105,23 @@ static const struct route routes[] = {
 	{ "POST",  "/fiches/{}/reutiliser",         page_reuse_post,      CAP_USER, R_FORM | R_WRITE,               "" },
 	{ "GET",   "/fiches/{}/lignee",             page_lineage,         CAP_NONE, R_READ,                         "" },
 	{ "GET",   "/espace/messages",              page_inbox,           CAP_USER, 0,                              "org" },
+	/* ---- editing indicators and the reuse kit (page_indicators.c); Etalab impact export (api_export_impact.c) ---- */
+	{ "GET",   "/fiches/{}/indicateurs",                 page_indicators,            CAP_USER, 0,                 "" },
+	{ "GET",   "/fiches/{}/indicateurs/nouveau",         page_indicator_new,         CAP_USER, 0,                 "" },
+	{ "POST",  "/fiches/{}/indicateurs/nouveau",         page_indicator_new_post,    CAP_USER, R_FORM | R_WRITE,  "" },
+	{ "GET",   "/fiches/{}/indicateurs/{}/modifier",     page_indicator_edit,        CAP_USER, 0,                 "" },
+	{ "POST",  "/fiches/{}/indicateurs/{}/modifier",     page_indicator_edit_post,   CAP_USER, R_FORM | R_WRITE,  "" },
+	{ "GET",   "/fiches/{}/indicateurs/{}/supprimer",    page_indicator_delete,      CAP_USER, 0,                 "" },
+	{ "POST",  "/fiches/{}/indicateurs/{}/supprimer",    page_indicator_delete_post, CAP_USER, R_FORM | R_WRITE,  "" },
+	{ "GET",   "/fiches/{}/kit",                         page_kit,                   CAP_USER, 0,                 "" },
+	{ "GET",   "/fiches/{}/kit/nouveau",                 page_kit_new,               CAP_USER, 0,                 "" },
+	{ "POST",  "/fiches/{}/kit/nouveau",                 page_kit_new_post,          CAP_USER, R_FORM | R_WRITE,  "" },
+	{ "GET",   "/fiches/{}/kit/{}/modifier",             page_kit_edit,              CAP_USER, 0,                 "" },
+	{ "POST",  "/fiches/{}/kit/{}/modifier",             page_kit_edit_post,         CAP_USER, R_FORM | R_WRITE,  "" },
+	{ "GET",   "/fiches/{}/kit/{}/supprimer",            page_kit_delete,            CAP_USER, 0,                 "" },
+	{ "POST",  "/fiches/{}/kit/{}/supprimer",            page_kit_delete_post,       CAP_USER, R_FORM | R_WRITE,  "" },
+	{ "GET",   "/api/v1/impact.csv",                     api_export_impact_all,      CAP_NONE, R_API | R_CORS | R_READ, "" },
+	{ "GET",   "/api/v1/usecases/{}/impact.csv",         api_export_impact_one,      CAP_NONE, R_API | R_CORS | R_READ, "" },
 
 	/* ---- legal pages (page_legal.c) ---- */
 	{ "GET",   "/mentions-legales",             page_legal_notice,    CAP_NONE, 0,                              "" },

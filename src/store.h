@@ -216,6 +216,20 @@ typedef int (*notice_fn)(void *ctx, const struct notice_row *n);
  * organisation), newest first, at most limit. Strings valid during the
  * callback. Returns the number of rows, or -1. */
 int store_notices(db_t *db, const int64_t *org_ids, int norgs, int limit, notice_fn cb, void *ctx);
+/* ==== Open-data exports (store_export.c) ==== */
+
+/* One published record carrying indicators, for the Etalab impact export.
+ * Strings belong to the store and are valid during the callback only. */
+struct impact_export_row {
+	int64_t id;
+	const char *title;
+	const char *doc;                 /* the stored doc, JSON text (all items: filter it) */
+	const char *org_name, *org_kind, *org_code;   /* owner organisation */
+};
+typedef int (*impact_export_fn)(void *ctx, const struct impact_export_row *row);
+/* Every published record whose doc has indicators, in id order; cb
+ * returning non-zero stops. Returns the number of rows, or -1. */
+int store_impact_export(db_t *db, impact_export_fn cb, void *ctx);
 
 /* ==== Search ==== */
 

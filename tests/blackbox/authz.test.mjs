@@ -21,6 +21,7 @@
 //   :demande    a FRESH pending join request to Bordeaux Métropole per cell
 //   :membre     the user id of a FRESH agent of Bordeaux Métropole per cell
 //   :signalement a FRESH open error report on a Bordeaux Métropole record
+//   :brouillon-elements a FRESH draft with one indicator and one reuse-kit item
 //   :adhesion-citoyen  a FRESH pending join request of the cell's own account
 //               (for members of Bordeaux Métropole, who cannot ask to join
 //               it: someone else's request)
@@ -160,6 +161,12 @@ async function fill(example, role) {
   const subs = {
     ':fiche-id': async () => String(published.id),
     ':fiche': async () => `${published.id}-${published.slug}`,
+    // before ':brouillon', which it contains
+    ':brouillon-elements': async () => String((await createRecord(srv, tokens.referent, validRecord({
+      title: `Fiche à éléments ${Math.random()}`,
+      indicators: [{ name: 'Indicateur de la matrice', unit: 'heures' }],
+      reuse_kit: [{ kind: 'code', title: 'Dépôt', url: 'https://example.org/depot' }],
+    }))).id),
     ':brouillon': async () => String((await freshRecord('draft')).id),
     ':soumise': async () => String((await freshRecord('submitted')).id),
     ':publiee': async () => String((await freshRecord('published')).id),

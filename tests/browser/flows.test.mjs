@@ -614,6 +614,150 @@ flow('8. the admin reads the audit journal and filters it', async () => {
   });
 });
 
+// ==== 9. Measured impact: an indicator with its measurements (page_indicators.c) ====
+
+flow('9. an agent adds an indicator with two measurements to a draft and sees the chart', async () => {
+  const token = B.iatOk(['token', 'create', '--db', env.db, BDX_AGENT]).trim();
+  const draft = await B.createRecord(srv, token, B.validRecord({ title: 'Fiche des flux : délai des demandes' }));
+  const h = await signedIn(BDX_AGENT, `/fiches/${draft.id}/modifier`);
+  try {
+    const { page } = h;
+    await page.getByRole('link', { name: 'Gérer les indicateurs (0)' }).click();
+    await page.waitForURL((u) => u.pathname === `/fiches/${draft.id}/indicateurs`);
+    assert.equal(await page.locator('h1').innerText(), 'Indicateurs d\'impact');
+    await B.checkPage(page, 'indicators-list');
+    await page.getByRole('link', { name: 'Ajouter un indicateur' }).click();
+    await page.waitForURL((u) => u.pathname === `/fiches/${draft.id}/indicateurs/nouveau`);
+    await B.checkPage(page, 'indicator-form');
+    await B.assertNoAxeViolations(page, 'indicator form');
+
+    // a common indicator (name and unit left empty), French decimals, a bad date in row 2
+    await B.fill(page, {
+      'Indicateur courant': 'Délai de traitement (jours)',
+      'Valeur de référence': '12,5',
+      'Date de la valeur de référence': '2023-01-15',
+      'Date de fin ou de mesure, ligne 1': '2023-06-30',
+      'Valeur, ligne 1': '9',
+      'Date de fin ou de mesure, ligne 2': '2023-12-32',
+      'Valeur, ligne 2': '7,5',
+      'Méthode': 'Délai moyen mensuel extrait du logiciel de gestion des demandes.',
+      'Mesuré par la collectivité': true,
+    });
+    await B.submit(page, 'Enregistrer l\'indicateur', { status: 422 });
+    assert.match(await page.title(), /^Erreur : /);
+    assert.match(await page.locator('.error-summary').innerText(), /Mesure, ligne 2, date/);
+    await B.followErrorLink(page, 'm_date_2');
+    const bad = await B.control(page, 'Date de fin ou de mesure, ligne 2');
+    assert.equal(await bad.getAttribute('aria-invalid'), 'true');
+    // every value is kept, and the common indicator filled the name and the unit
+    assert.equal(await (await B.control(page, 'Valeur, ligne 2')).inputValue(), '7,5');
+    assert.equal(await (await B.control(page, 'Nom de l\'indicateur')).inputValue(), 'Délai de traitement');
+    assert.equal(await (await B.control(page, 'Unité')).inputValue(), 'jours');
+    await B.checkPage(page, 'indicator-form-errors');
+
+    // more rows without losing anything, then saved
+    await B.submit(page, 'Ajouter des lignes');
+    assert.equal(await (await B.control(page, 'Valeur, ligne 1')).inputValue(), '9');
+    assert.equal(await page.getByLabel('Valeur, ligne 6', { exact: true }).count(), 1);
+    await B.fill(page, { 'Date de fin ou de mesure, ligne 2': '2023-12-31' });
+    await B.submit(page, 'Enregistrer l\'indicateur');
+    assert.equal(new URL(page.url()).pathname, `/fiches/${draft.id}/indicateurs`);
+    assert.match(await B.flashText(page), /L'indicateur est enregistré/);
+    const item = await page.locator('main ol').innerText();
+    assert.match(item, /Délai de traitement : 12,5 jours \(2023-01-15\) → 7,5 jours \(2023-12-31\)/);
+
+    // the record page: the indicator and its chart (the impact section, page_impact.c)
+    await page.getByRole('link', { name: 'Fiche des flux : délai des demandes' }).click();
+    await page.waitForURL((u) => u.pathname.startsWith(`/fiches/${draft.id}-`));
+    const main = await page.locator('main').innerText();
+    assert.match(main, /Délai de traitement/, 'the indicator on the record page');
+    const chart = page.locator('#impact svg[role="img"]');
+    assert.equal(await chart.count(), 1, 'a chart of the measurements');
+    assert.match(await chart.getAttribute('aria-label'), /3 valeurs/, 'the chart is described');
+    const data = await page.locator('#impact table').innerText();
+    assert.match(data, /7,5/, 'the chart\'s data as text');
+    await B.checkPage(page, 'record-page-indicator');
+    h.assertNoErrors();
+  } finally {
+    await h.close();
+  }
+});
+
+// ==== 10. Reuse between territories: reuse a record and add our own result ====
+
+flow('10. an agent of another territory reuses a published record and adds its own result', async () => {
+  const refToken = B.iatOk(['token', 'create', '--db', env.db, BDX_REFERENT]).trim();
+  const origin = await B.createRecord(srv, refToken, B.validRecord({
+    title: 'Tri des biodéchets par vision', state: 'published',
+    reuse_kit: [{ kind: 'specification', title: 'Cahier des charges du tri', url: 'https://example.org/cctp-tri.pdf' }],
+  }));
+  let reuseId;
+  const h = await signedIn(LYON_AGENT, origin.url);
+  try {
+    const { page } = h;
+    // the origin's page offers the reuse, and shows its kit
+    assert.match(await page.locator('main').innerText(), /Cahier des charges du tri/);
+    await page.getByRole('link', { name: 'Notre collectivité réutilise ce projet' }).click();
+    await page.waitForURL((u) => u.pathname === `/fiches/${origin.id}/reutiliser`);
+    await B.checkPage(page, 'reuse-form');
+    await B.assertNoAxeViolations(page, 'reuse form');
+    await B.fill(page, {
+      'Contexte de la réutilisation': 'La Ville de Lyon reprend le tri par vision dans deux déchèteries.',
+      'Adaptations apportées': 'Modèle réentraîné sur nos images ; seuils relevés.',
+      'Avancement chez vous': 'En expérimentation',
+    });
+    await B.submit(page, 'Créer notre fiche de réutilisation');
+    const m = /^\/fiches\/(\d+)\/modifier$/.exec(new URL(page.url()).pathname);
+    assert.ok(m, `lands on the form of the new record: ${page.url()}`);
+    reuseId = Number(m[1]);
+    assert.match(await B.flashText(page), /réutilisation est créée en brouillon/);
+    await B.checkPage(page, 'reuse-draft-form');
+
+    // our own result, through the indicator form
+    await page.getByRole('link', { name: 'Gérer les indicateurs (0)' }).click();
+    await page.waitForURL((u) => u.pathname === `/fiches/${reuseId}/indicateurs`);
+    await page.getByRole('link', { name: 'Ajouter un indicateur' }).click();
+    await page.waitForURL((u) => u.pathname === `/fiches/${reuseId}/indicateurs/nouveau`);
+    await B.fill(page, {
+      'Indicateur courant': 'Délai de traitement (jours)',
+      'Valeur de référence': '30',
+      'Date de la valeur de référence': '2024-01-10',
+      'Date de fin ou de mesure, ligne 1': '2024-06-30',
+      'Valeur, ligne 1': '18',
+      'Méthode': 'Délai médian entre le dépôt et le tri, extrait du logiciel de la déchèterie.',
+      'Mesuré par la collectivité': true,
+    });
+    await B.submit(page, 'Enregistrer l\'indicateur');
+    assert.equal(new URL(page.url()).pathname, `/fiches/${reuseId}/indicateurs`);
+
+    // the reuse's page: its origin and its own result
+    await B.visit(page, `/fiches/${reuseId}`);
+    const main = await page.locator('main').innerText();
+    assert.match(main, /Cette fiche réutilise « Tri des biodéchets par vision »/);
+    assert.match(main, /30\s+jours\s+→[^0-9]*18\s+jours/);
+    assert.match(main, /en baisse de 12\s+jours/);
+    await B.checkPage(page, 'reuse-record-page');
+    h.assertNoErrors();
+  } finally {
+    await h.close();
+  }
+  // once published, the origin says it is reused, and by whom
+  const adminToken = B.iatOk(['token', 'create', '--db', env.db, ADMIN]).trim();
+  const p = await srv.request('PATCH', `/api/v1/usecases/${reuseId}`, { token: adminToken, json: { state: 'published' } });
+  assert.equal(p.status, 200, p.text);
+  await B.withPage(browser, srv.base, { label: 'reused-origin' }, async (page) => {
+    await B.visit(page, origin.url);
+    const text = await page.locator('main').innerText();
+    assert.match(text, /Réutilisée par 1 territoire/);
+    assert.match(await page.locator('.reuses table').innerText(), /Lyon/);
+    await B.checkPage(page, 'record-page-reused');
+    await page.getByRole('link', { name: 'Voir la lignée' }).click();
+    await page.waitForURL((u) => u.pathname === `/fiches/${origin.id}/lignee`);
+    assert.match(await page.locator('main').innerText(), /Tri des biodéchets par vision/);
+    await B.checkPage(page, 'lineage');
+  });
+});
+
 // a summary for people (the failures themselves fail the flows above)
 test('axe results per page type', () => {
   const lines = [...B.axeResults].map(([k, v]) => `  ${k}: ${v}`);
