@@ -1137,6 +1137,45 @@ static void render_vocab(jsonw_t *w, const struct vocab *v)
 	jw_arr_end(w);
 }
 
+/* The members of an indicator or reuse-kit item, for /api/v1/schema:
+ * {name, type, required, vocabulary?} (the vocabularies are listed under
+ * "vocabularies"). Keep in step with check_indicator() / check_kit_item(). */
+static void render_item_schema(jsonw_t *w, enum ftype t)
+{
+	static const struct { const char *name, *type, *vocab; bool required; } ind[] = {
+		{ "name", "string", NULL, true },          { "common", "enum", "common_indicators", false },
+		{ "type", "enum", "indicator_type", false }, { "unit", "string", NULL, true },
+		{ "baseline", "point", NULL, false },       { "measurements", "point_list", NULL, false },
+		{ "target", "point", NULL, false },         { "frequency", "enum", "frequency", false },
+		{ "automated", "boolean", NULL, false },    { "source", "string", NULL, false },
+		{ "method", "text", NULL, false },          { "comments", "text", NULL, false },
+		{ "evidence", "enum", "evidence_level", false }, { "evaluator", "string", NULL, false },
+		{ "report_url", "url", NULL, false },       { "visibility", "enum", "visibility", false },
+	}, kit[] = {
+		{ "kind", "enum", "kit_kind", true },       { "title", "string", NULL, true },
+		{ "url", "url", NULL, false },              { "reference", "text", NULL, false },
+		{ "visibility", "enum", "visibility", false },
+	};
+	bool is_ind = t == F_INDICATORS;
+	size_t n = is_ind ? ARRAY_LEN(ind) : ARRAY_LEN(kit);
+	jw_key(w, "item_fields");
+	jw_arr(w);
+	for (size_t i = 0; i < n; i++) {
+		jw_obj(w);
+		jw_kstr(w, "name", is_ind ? ind[i].name : kit[i].name);
+		jw_kstr(w, "type", is_ind ? ind[i].type : kit[i].type);
+		jw_kbool(w, "required", is_ind ? ind[i].required : kit[i].required);
+		const char *voc = is_ind ? ind[i].vocab : kit[i].vocab;
+		if (voc) jw_kstr(w, "vocabulary", voc);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	if (is_ind) {
+		/* a point: {value: number, date: "YYYY-MM-DD"} (+ start for a measurement over a period) */
+		jw_kstr(w, "point", "{value: number, date: YYYY-MM-DD, start?: YYYY-MM-DD (measurements only)}");
+	}
+}
+
 void model_render_schema(jsonw_t *w)
 {
 	jw_obj(w);
@@ -1164,6 +1203,7 @@ void model_render_schema(jsonw_t *w)
 			jw_key(w, f->type == F_STRS ? "suggestions" : "enum");
 			render_vocab(w, f->vocab);
 		}
+		if (f->type == F_INDICATORS || f->type == F_KIT) render_item_schema(w, f->type);
 		jw_kstr(w, "interconnectes_column", f->source);
 		jw_obj_end(w);
 	}

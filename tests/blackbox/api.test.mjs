@@ -88,6 +88,15 @@ test('GET /api/v1/schema: the field table with types, visibility, limits and voc
   }
   assert.deepEqual(schema.fields.filter((f) => f.visibility === 'restricted').map((f) => f.name).sort(), [...RESTRICTED].sort());
   assert.deepEqual(schema.fields.filter((f) => f.required).map((f) => f.name).sort(), ['owner', 'status', 'summary', 'theme', 'title']);
+  // items of the indicator list and the reuse kit: their members, vocabularies listed
+  for (const name of ['indicators', 'reuse_kit']) {
+    const items = byName[name].item_fields;
+    assert.ok(Array.isArray(items) && items.length >= 5, `${name}.item_fields`);
+    assert.ok(items.some((m) => m.name === 'visibility' && m.vocabulary === 'visibility'), `${name}: item visibility`);
+    for (const m of items) if (m.vocabulary) assert.ok(Array.isArray(schema.vocabularies[m.vocabulary]), `${name}.${m.name}: vocabulary ${m.vocabulary}`);
+  }
+  assert.ok(schema.vocabularies.common_indicators.some((c) => c.code === 'processing_delay' && c.unit === 'jours'));
+  assert.deepEqual(schema.vocabularies.evidence_level.map((e) => e.code), ['declared', 'measured', 'independent']);
   assert.equal(byName.title.max_length, 200);
   assert.equal(byName.title.type, 'string');
   assert.equal(byName.summary.max_length, 350);
