@@ -46,4 +46,8 @@ int api_org_get(struct req *r);
 int api_usecase_versions(struct req *r);
 int api_usecase_version_get(struct req *r);
 
+/* ---- discovery, issue 5 (api_discovery.c) ---- */
+int api_org_recommendations(struct req *r);
+int api_usecase_similar(struct req *r);
+
 #endif

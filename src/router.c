@@ -16,7 +16,7 @@
 #include "session.h"
 #include "util.h"
 
-#define LIST_PARAMS "q page per_page sort theme status org_kind region departement population_band ai_technique risk_level owner"
+#define LIST_PARAMS "q page per_page sort theme status org_kind region departement population_band ai_technique risk_level owner impact_label"
 
 /* clang-format off */
 static const struct route routes[] = {
@@ -88,6 +88,11 @@ static const struct route routes[] = {
 	{ "POST",  "/fiches/{}/signaler",           page_report_post,     CAP_NONE, R_FORM,                         "" },
 	{ "GET",   "/espace/signalements",          page_report_inbox,    CAP_USER, 0,                              "org" },
 	{ "POST",  "/signalements/{}/repondre",     page_report_answer,   CAP_USER, R_FORM | R_WRITE,               "" },
+
+	/* ---- discovery, issue 5: territories like mine, similar records (page_recommend.c, api_discovery.c) ---- */
+	{ "GET",   "/territoires-comme-le-mien",    page_territories,     CAP_NONE, R_READ,                         "organisation theme page q" },
+	{ "GET",   "/api/v1/organisations/{}/recommendations", api_org_recommendations, CAP_NONE, R_API | R_CORS | R_READ, "theme page per_page" },
+	{ "GET",   "/api/v1/usecases/{}/similar",   api_usecase_similar,  CAP_NONE, R_API | R_CORS | R_READ,        "" },
 
 	/* ---- legal pages (page_legal.c) ---- */
 	{ "GET",   "/mentions-legales",             page_legal_notice,    CAP_NONE, 0,                              "" },

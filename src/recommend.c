@@ -1,0 +1,527 @@
+/*
+ * recommend.c — discovery (issue 5): "territoires comme le mien"
+ * (search_recommend) and similar records (search_similar). See store.h.
+ *
+ * Design notes
+ * - Both read the in-process search index (search_index.c) instead of
+ *   scanning record rows: a recommendation is one pass over the index rows
+ *   (64 bytes each, ~0.3 ms for 100k) keeping the best page in a bounded
+ *   heap, then one point read per shown record (search_hit_load).
+ * - Recommendation score, 0..160 (higher first):
+ *     impact label "impact démontré"            60
+ *     evidence level of the best indicator     10 per level (0-3: declared,
+ *                                              measured, independent)
+ *     visible reuses of the record              15 each, at most 4 (60)
+ *     recency of the last update                20 today, decreasing
+ *                                              linearly to 0 at two years
+ *   Ties: later update first, then higher id. Only published records
+ *   (state published, so not retracted) of OTHER organisations whose kind
+ *   and population band (usecase.org_kind / org_band, kept on the row)
+ *   equal the organisation's. The evidence level and label come from
+ *   usecase.evidence (impact.c's score: label 1000 + level x 100 +
+ *   indicators), so the rules live in impact.c only.
+ * - Similar records: an FTS5 query ORing the record's significant words
+ *   (title, summary and the labels of its sub-themes: folded, French stop
+ *   words, numbers and words under 4 letters dropped, at most
+ *   SIMILAR_WORDS), restricted to the title and summary columns, ranked
+ *   with iatrank (BM25). score = -rank x (1 + 0.5 if same theme + 0.25 per
+ *   shared sub-theme). The record itself and its descendants (records
+ *   whose origin chain reaches it: its reuses, their reuses...) are left
+ *   out; only published records are kept. Sub-themes are read (one JSON
+ *   extraction each) for the SIMILAR_POOL best matches only.
+ * - The similar records of a record are cached per (record id, index
+ *   generation) in a small LRU (SIMILAR_CACHE entries): ids, reasons and
+ *   scores; the shown rows are re-read (5 point reads). Any write changes
+ *   the generation, which invalidates every entry.
+ */
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "model.h"
+#include "search_index.h"
+#include "store.h"
+#include "text.h"
+#include "util.h"
+
+#define FACET_THEME 0
+#define FACET_KIND 2
+#define FACET_BAND 5
+
+/* ==== Dates ==== */
+
+/* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm). */
+static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/* YYYYMMDDHHMMSS -> days since 1970 */
+static int64_t stamp_days(int64_t stamp)
+{
+	int64_t date = stamp / 1000000;
+	return days_from_civil(date / 10000, (date / 100) % 100, date % 100);
+}
+
+/* ==== Recommendations ==== */
+
+struct cand {
+	int64_t id;
+	int64_t updated;
+	int score;
+};
+
+/* > 0 when a is better than b */
+static int cand_cmp(const struct cand *a, const struct cand *b)
+{
+	if (a->score != b->score) return a->score > b->score ? 1 : -1;
+	if (a->updated != b->updated) return a->updated > b->updated ? 1 : -1;
+	return a->id > b->id ? 1 : a->id < b->id ? -1 : 0;
+}
+
+/* Bounded min-heap of the k best candidates (root: the worst kept). */
+struct heap {
+	struct cand *c;
+	size_t n, k;
+};
+
+static void heap_push(struct heap *h, const struct cand *x)
+{
+	if (h->k == 0) return;
+	if (h->n == h->k) {
+		if (cand_cmp(x, &h->c[0]) <= 0) return;
+		h->c[0] = *x;
+		size_t i = 0;
+		for (;;) {
+			size_t l = 2 * i + 1, r = l + 1, w = i;
+			if (l < h->n && cand_cmp(&h->c[l], &h->c[w]) < 0) w = l;
+			if (r < h->n && cand_cmp(&h->c[r], &h->c[w]) < 0) w = r;
+			if (w == i) break;
+			struct cand t = h->c[i];
+			h->c[i] = h->c[w];
+			h->c[w] = t;
+			i = w;
+		}
+		return;
+	}
+	size_t i = h->n++;
+	h->c[i] = *x;
+	while (i > 0) {
+		size_t p = (i - 1) / 2;
+		if (cand_cmp(&h->c[i], &h->c[p]) >= 0) break;
+		struct cand t = h->c[i];
+		h->c[i] = h->c[p];
+		h->c[p] = t;
+		i = p;
+	}
+}
+
+static int cand_sort_desc(const void *a, const void *b)
+{
+	return -cand_cmp(a, b);
+}
+
+static int reco_score(const struct sidx_row *r, int64_t today, int *level)
+{
+	*level = (r->evidence % 1000) / 100;
+	int s = (r->label ? 60 : 0) + 10 * *level;
+	s += 15 * (r->reuses > 4 ? 4 : r->reuses);
+	int64_t age = today - stamp_days(r->updated);
+	if (age < 0) age = 0;
+	if (age < 730) s += (int)(20 * (730 - age) / 730);
+	return s;
+}
+
+int search_recommend(db_t *db, const struct reco_query *q, struct reco_result *out)
+{
+	memset(out, 0, sizeof *out);
+	int per_page = q->per_page > 0 ? q->per_page : 20;
+	int page = q->page > 0 ? q->page : 1;
+	size_t offset = (size_t)(page - 1) * (size_t)per_page;
+	struct heap h = { xmalloc(sizeof(struct cand) * (offset + (size_t)per_page)), 0, offset + (size_t)per_page };
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	int64_t today = days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+	int64_t *ids = NULL;
+	size_t nids = 0;
+
+	bool tx = db_read_begin(db);
+	if (sidx_acquire(db) < 0) {
+		db_read_end(db, tx);
+		free(h.c);
+		return -1;
+	}
+	unsigned kind = sidx_lookup(FACET_KIND, q->kind);
+	unsigned band = q->band ? sidx_lookup(FACET_BAND, q->band) : 0;
+	unsigned theme = q->theme ? sidx_lookup(FACET_THEME, q->theme) : 0;
+	bool none = !kind || (q->band && !band) || (q->theme && !theme);
+	int64_t end = none ? 0 : sidx_end();
+	for (int64_t id = 1; id < end; id++) {
+		const struct sidx_row *r = sidx_get(id);
+		if (!r || !r->published || !r->visible || r->owner == q->org_id) continue;
+		if (r->val[FACET_KIND] != kind || r->val[FACET_BAND] != band) continue;
+		if (theme && r->val[FACET_THEME] != theme) continue;
+		int level;
+		struct cand c = { id, r->updated, reco_score(r, today, &level) };
+		out->total++;
+		heap_push(&h, &c);
+	}
+	qsort(h.c, h.n, sizeof *h.c, cand_sort_desc);
+	if (offset < h.n) {
+		nids = h.n - offset;
+		ids = xmalloc(sizeof *ids * nids);
+		out->hits = xcalloc(nids, sizeof *out->hits);
+		for (size_t i = 0; i < nids; i++) {
+			const struct cand *c = &h.c[offset + i];
+			const struct sidx_row *r = sidx_get(c->id);
+			struct reco_hit *x = &out->hits[i];
+			ids[i] = c->id;
+			x->score = c->score;
+			x->label = r->label;
+			x->evidence_level = (r->evidence % 1000) / 100;
+			x->reuses = r->reuses;
+			x->reasons[x->nreasons++] = "same_kind_band";
+			if (x->label) x->reasons[x->nreasons++] = "impact_label";
+			else if (x->evidence_level >= 2) x->reasons[x->nreasons++] = "evidence";
+			if (x->reuses) x->reasons[x->nreasons++] = "reused";
+			if (today - stamp_days(r->updated) <= 180) x->reasons[x->nreasons++] = "recent";
+			if (theme) x->reasons[x->nreasons++] = "theme";
+		}
+	}
+	sidx_release();
+	int ret = 0;
+	for (size_t i = 0; i < nids; i++) {
+		int rc = search_hit_load(db, ids[i], &out->hits[out->nhits].h);
+		if (rc < 0) {
+			ret = -1;
+			break;
+		}
+		if (rc == 1) out->nhits++;
+		else search_hit_free(&out->hits[out->nhits].h);
+	}
+	db_read_end(db, tx);
+	free(ids);
+	free(h.c);
+	if (ret < 0) reco_result_free(out);
+	return ret;
+}
+
+void reco_result_free(struct reco_result *res)
+{
+	for (int i = 0; i < res->nhits; i++) search_hit_free(&res->hits[i].h);
+	free(res->hits);
+	memset(res, 0, sizeof *res);
+}
+
+/* ==== Similar records ==== */
+
+#define SIMILAR_WORDS 12   /* words of the OR query */
+#define SIMILAR_POOL 40    /* best matches whose sub-themes are compared */
+#define SIMILAR_CACHE 64   /* records whose similar records are kept */
+#define MAX_SUB 10
+
+struct words {
+	char w[SIMILAR_WORDS][48];
+	int n;
+};
+
+static bool all_digits(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9') return false;
+	return true;
+}
+
+static int collect_word(void *ctx, const char *tok, size_t len, size_t start, size_t end)
+{
+	(void)start;
+	(void)end;
+	struct words *w = ctx;
+	if (len < 4 || len >= sizeof w->w[0] || all_digits(tok, len) || text_is_stopword(tok, len)) return 0;
+	for (int i = 0; i < w->n; i++)
+		if (strlen(w->w[i]) == len && memcmp(w->w[i], tok, len) == 0) return 0;
+	if (w->n >= SIMILAR_WORDS) return 1;
+	memcpy(w->w[w->n], tok, len);
+	w->w[w->n][len] = 0;
+	w->n++;
+	return 0;
+}
+
+/* Does any of the words occur in text (folded tokens)? Collect shared ones. */
+struct shared_ctx {
+	const struct words *q;
+	const char *text;                /* the text being tokenised */
+	bool hit[SIMILAR_WORDS];
+	char orig[SIMILAR_WORDS][64];    /* the word as written (first occurrence) */
+};
+
+static int shared_cb(void *ctx, const char *tok, size_t len, size_t start, size_t end)
+{
+	struct shared_ctx *s = ctx;
+	for (int i = 0; i < s->q->n; i++)
+		if (!s->hit[i] && strlen(s->q->w[i]) == len && memcmp(s->q->w[i], tok, len) == 0) {
+			s->hit[i] = true;
+			size_t n = end - start < sizeof s->orig[i] ? end - start : 0;
+			if (n) memcpy(s->orig[i], s->text + start, n);
+			else memcpy(s->orig[i], tok, len < sizeof s->orig[i] ? len : 0);
+			s->orig[i][n ? n : (len < sizeof s->orig[i] ? len : 0)] = 0;
+		}
+	return 0;
+}
+
+struct sim_match {
+	int64_t id;
+	double score;
+	bool same_theme;
+	int shared_sub;
+};
+
+static int cmp_sim(const void *a, const void *b)
+{
+	const struct sim_match *x = a, *y = b;
+	if (x->score != y->score) return x->score < y->score ? 1 : -1;
+	return x->id > y->id ? -1 : 1;
+}
+
+/* Sub-theme codes of record id (from its public doc). */
+static int read_sub_themes(db_t *db, int64_t id, char sub[MAX_SUB][64])
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT j.value FROM usecase_blob b, json_each(b.doc, '$.sub_themes') j "
+	                               "WHERE b.id = ?1");
+	if (!st) return -1;
+	db_bind_int(st, 1, id);
+	int n = 0;
+	while (sqlite3_step(st) == SQLITE_ROW && n < MAX_SUB) {
+		const char *v = (const char *)sqlite3_column_text(st, 0);
+		if (v) snprintf(sub[n++], 64, "%s", v);
+	}
+	db_reset(st);
+	return n;
+}
+
+struct sim_entry {
+	int64_t id, gen, lru;
+	struct similar_item items[SIMILAR_MAX];  /* h left empty: re-read */
+	int n;
+};
+
+static struct {
+	pthread_mutex_t lock;
+	struct sim_entry e[SIMILAR_CACHE];
+	int64_t clock;
+} scache = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static bool scache_get(int64_t id, int64_t gen, struct similar_result *out)
+{
+	bool hit = false;
+	pthread_mutex_lock(&scache.lock);
+	for (int i = 0; i < SIMILAR_CACHE; i++) {
+		struct sim_entry *e = &scache.e[i];
+		if (e->id != id || e->gen != gen) continue;
+		memcpy(out->items, e->items, sizeof out->items);
+		out->n = e->n;
+		e->lru = ++scache.clock;
+		hit = true;
+		break;
+	}
+	pthread_mutex_unlock(&scache.lock);
+	return hit;
+}
+
+static void scache_put(int64_t id, int64_t gen, const struct similar_result *r)
+{
+	pthread_mutex_lock(&scache.lock);
+	struct sim_entry *slot = &scache.e[0];
+	for (int i = 0; i < SIMILAR_CACHE; i++) {
+		struct sim_entry *e = &scache.e[i];
+		if (e->id == id || e->id == 0 || e->gen != gen) {
+			slot = e;
+			break;
+		}
+		if (e->lru < slot->lru) slot = e;
+	}
+	slot->id = id;
+	slot->gen = gen;
+	slot->lru = ++scache.clock;
+	slot->n = r->n;
+	for (int i = 0; i < r->n; i++) {
+		slot->items[i] = r->items[i];
+		memset(&slot->items[i].h, 0, sizeof slot->items[i].h);
+		slot->items[i].h.id = r->items[i].h.id;
+	}
+	pthread_mutex_unlock(&scache.lock);
+}
+
+/* Is id a descendant of root (its origin chain reaches root)? */
+static bool descends_from(const struct sidx_row *r, int64_t root)
+{
+	for (int depth = 0; r && r->origin && depth < 32; depth++) {
+		if ((int64_t)r->origin == root) return true;
+		r = sidx_get(r->origin);
+	}
+	return false;
+}
+
+/* Compute the similar records of id (index and read lock held); fills ids,
+ * flags, words and scores (not the rows). */
+static int compute_similar(db_t *db, int64_t id, struct similar_result *out)
+{
+	const struct sidx_row *self = sidx_get(id);
+	if (!self) return 0;
+	/* the record's public text and sub-themes */
+	struct words qw = { .n = 0 };
+	char sub[MAX_SUB][64];
+	int nsub = read_sub_themes(db, id, sub);
+	if (nsub < 0) return -1;
+	sqlite3_stmt *st = db_stmt(db, "SELECT title, summary FROM usecase_fts WHERE rowid = ?1");
+	if (!st) return -1;
+	db_bind_int(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		for (int c = 0; c < 2; c++) {
+			const char *t = (const char *)sqlite3_column_text(st, c);
+			if (t) text_tokenize(t, strlen(t), collect_word, &qw);
+		}
+	}
+	db_reset(st);
+	for (int i = 0; i < nsub; i++) {
+		const char *label = vocab_label(&vocab_sub_theme, sub[i]);
+		if (label) text_tokenize(label, strlen(label), collect_word, &qw);
+	}
+	if (qw.n == 0) return 0;
+	buf_t fq = BUF_INIT;
+	buf_puts(&fq, "{title summary} : (");
+	for (int i = 0; i < qw.n; i++) {
+		if (i) buf_puts(&fq, " OR ");
+		buf_putc(&fq, '"');
+		buf_puts(&fq, qw.w[i]);  /* folded letters and digits only: no quote inside */
+		buf_putc(&fq, '"');
+	}
+	buf_putc(&fq, ')');
+
+	struct sim_match *m = NULL;
+	size_t nm = 0, cap = 0;
+	unsigned theme = self->val[FACET_THEME];
+	st = db_stmt(db, "SELECT rowid, iatrank(usecase_fts, 10.0, 5.0, 1.0, 2.0) FROM usecase_fts "
+	                 "WHERE usecase_fts MATCH ?1");
+	if (!st) {
+		buf_free(&fq);
+		return -1;
+	}
+	db_bind_text(st, 1, buf_cstr(&fq));
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t cid = sqlite3_column_int64(st, 0);
+		if (cid == id) continue;
+		const struct sidx_row *r = sidx_get(cid);
+		if (!r || !r->published || !r->visible || descends_from(r, id)) continue;
+		if (nm == cap) {
+			cap = cap ? cap * 2 : 256;
+			m = xrealloc(m, cap * sizeof *m);
+		}
+		bool same = theme && r->val[FACET_THEME] == theme;
+		m[nm++] = (struct sim_match){ cid, -sqlite3_column_double(st, 1) * (same ? 1.5 : 1.0), same, 0 };
+	}
+	db_reset(st);
+	buf_free(&fq);
+	if (rc != SQLITE_DONE) {
+		free(m);
+		return db_error(db, "similar records");
+	}
+	qsort(m, nm, sizeof *m, cmp_sim);
+	size_t pool = nm < SIMILAR_POOL ? nm : SIMILAR_POOL;
+	for (size_t i = 0; i < pool && nsub > 0; i++) {
+		char csub[MAX_SUB][64];
+		int nc = read_sub_themes(db, m[i].id, csub);
+		for (int a = 0; a < nc; a++)
+			for (int b = 0; b < nsub; b++)
+				if (strcmp(csub[a], sub[b]) == 0) m[i].shared_sub++;
+		double base = m[i].score / (m[i].same_theme ? 1.5 : 1.0);
+		m[i].score = base * (1.0 + (m[i].same_theme ? 0.5 : 0.0) + 0.25 * m[i].shared_sub);
+	}
+	qsort(m, pool, sizeof *m, cmp_sim);
+	out->n = 0;
+	for (size_t i = 0; i < pool && out->n < SIMILAR_MAX; i++) {
+		struct similar_item *it = &out->items[out->n++];
+		memset(it, 0, sizeof *it);
+		it->h.id = m[i].id;
+		it->same_theme = m[i].same_theme;
+		it->shared_sub_themes = m[i].shared_sub;
+		it->score = m[i].score;
+		/* the shared words, from the candidate's title and summary */
+		struct shared_ctx sc = { .q = &qw };
+		st = db_stmt(db, "SELECT title, summary FROM usecase_fts WHERE rowid = ?1");
+		if (!st) {
+			free(m);
+			return -1;
+		}
+		db_bind_int(st, 1, m[i].id);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			for (int c = 0; c < 2; c++) {
+				const char *t = (const char *)sqlite3_column_text(st, c);
+				sc.text = t;
+				if (t) text_tokenize(t, strlen(t), shared_cb, &sc);
+			}
+		db_reset(st);
+		size_t len = 0;
+		int shown = 0;
+		for (int k = 0; k < qw.n && shown < 4; k++) {
+			if (!sc.hit[k]) continue;
+			const char *word = sc.orig[k][0] ? sc.orig[k] : qw.w[k];
+			size_t wl = strlen(word);
+			if (len + wl + 3 >= sizeof it->words) break;
+			if (shown++) {
+				memcpy(it->words + len, ", ", 2);
+				len += 2;
+			}
+			memcpy(it->words + len, word, wl);
+			len += wl;
+			it->words[len] = 0;
+		}
+	}
+	free(m);
+	return 0;
+}
+
+int search_similar(db_t *db, int64_t id, struct similar_result *out)
+{
+	memset(out, 0, sizeof *out);
+	bool tx = db_read_begin(db);
+	if (sidx_acquire(db) < 0) {
+		db_read_end(db, tx);
+		return -1;
+	}
+	int64_t gen = sidx_generation();
+	int rc = 0;
+	if (!scache_get(id, gen, out)) {
+		rc = compute_similar(db, id, out);
+		if (rc == 0) scache_put(id, gen, out);
+	}
+	sidx_release();
+	/* read the rows shown (a record may have gone since: dropped) */
+	int n = out->n;
+	out->n = 0;
+	for (int i = 0; rc == 0 && i < n; i++) {
+		struct similar_item it = out->items[i];
+		int lr = search_hit_load(db, it.h.id, &it.h);
+		if (lr < 0) rc = -1;
+		else if (lr == 1) out->items[out->n++] = it;
+	}
+	db_read_end(db, tx);
+	if (rc < 0) similar_result_free(out);
+	return rc < 0 ? -1 : 0;
+}
+
+void similar_result_free(struct similar_result *res)
+{
+	for (int i = 0; i < res->n; i++) search_hit_free(&res->items[i].h);
+	res->n = 0;
+}
