@@ -5,8 +5,12 @@
  * Design notes
  * - Both read the in-process search index (search_index.c) instead of
  *   scanning record rows: a recommendation is one pass over the index rows
- *   (64 bytes each, ~0.3 ms for 100k) keeping the best page in a bounded
- *   heap, then one point read per shown record (search_hit_load).
+ *   (64 bytes each) keeping the best in a bounded heap, then one point
+ *   read per shown record (search_hit_load). That pass cost ~1 ms of CPU
+ *   at 100k records, so its outcome is cached per (kind, band, theme,
+ *   index generation, day): the ranking of a group is the same for every
+ *   organisation of the group except for its own records, which are read
+ *   from the owner index (a few rows) and skipped.
  * - Recommendation score, 0..160 (higher first):
  *     impact label "impact démontré"            60
  *     evidence level of the best indicator     10 per level (0-3: declared,
@@ -151,77 +155,190 @@ static int reco_score(const struct sidx_row *r, int64_t today, int *level)
 	return s;
 }
 
+/* The ranking of one (kind, band, theme) group does not depend on the
+ * organisation asking, except that its own records are left out: the
+ * group's best RECO_CACHE_IDS are cached per (group, index generation,
+ * day), and an organisation's own records are skipped when reading them. */
+#define RECO_CACHE_SLOTS 64
+#define RECO_CACHE_IDS 400
+
+struct reco_entry {
+	bool used;
+	int64_t gen, day, lru;
+	unsigned kind, band, theme;
+	int64_t total;           /* the whole group */
+	struct cand *c;          /* best first */
+	size_t n;                /* kept (all of the group when n < RECO_CACHE_IDS) */
+};
+
+static struct {
+	pthread_mutex_t lock;
+	struct reco_entry e[RECO_CACHE_SLOTS];
+	int64_t clock;
+} rcache = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+/* Copy the cached group into c, n and total; true on a hit with at least
+ * need candidates (or the whole group). */
+static bool rcache_get(int64_t gen, int64_t day, unsigned kind, unsigned band, unsigned theme, size_t need,
+                       struct cand **c, size_t *n, int64_t *total)
+{
+	bool hit = false;
+	pthread_mutex_lock(&rcache.lock);
+	for (int i = 0; i < RECO_CACHE_SLOTS; i++) {
+		struct reco_entry *e = &rcache.e[i];
+		if (!e->used || e->gen != gen || e->day != day || e->kind != kind || e->band != band || e->theme != theme)
+			continue;
+		if (e->n < need && (int64_t)e->n < e->total) break;
+		*c = xmalloc(sizeof **c * (e->n ? e->n : 1));
+		memcpy(*c, e->c, sizeof **c * e->n);
+		*n = e->n;
+		*total = e->total;
+		e->lru = ++rcache.clock;
+		hit = true;
+		break;
+	}
+	pthread_mutex_unlock(&rcache.lock);
+	return hit;
+}
+
+static void rcache_put(int64_t gen, int64_t day, unsigned kind, unsigned band, unsigned theme, const struct cand *c,
+                       size_t n, int64_t total)
+{
+	if (n > RECO_CACHE_IDS) n = RECO_CACHE_IDS;
+	pthread_mutex_lock(&rcache.lock);
+	struct reco_entry *slot = NULL;
+	for (int i = 0; i < RECO_CACHE_SLOTS && !slot; i++) {
+		struct reco_entry *e = &rcache.e[i];
+		if (!e->used || e->gen != gen || e->day != day ||
+		    (e->kind == kind && e->band == band && e->theme == theme))
+			slot = e;
+	}
+	for (int i = 0; i < RECO_CACHE_SLOTS && !slot; i++)
+		if (!slot || rcache.e[i].lru < slot->lru) slot = &rcache.e[i];
+	if (!slot) slot = &rcache.e[0];
+	free(slot->c);
+	slot->c = xmalloc(sizeof *c * (n ? n : 1));
+	memcpy(slot->c, c, sizeof *c * n);
+	slot->n = n;
+	slot->used = true;
+	slot->gen = gen;
+	slot->day = day;
+	slot->kind = kind;
+	slot->band = band;
+	slot->theme = theme;
+	slot->total = total;
+	slot->lru = ++rcache.clock;
+	pthread_mutex_unlock(&rcache.lock);
+}
+
 int search_recommend(db_t *db, const struct reco_query *q, struct reco_result *out)
 {
 	memset(out, 0, sizeof *out);
 	int per_page = q->per_page > 0 ? q->per_page : 20;
 	int page = q->page > 0 ? q->page : 1;
 	size_t offset = (size_t)(page - 1) * (size_t)per_page;
-	struct heap h = { xmalloc(sizeof(struct cand) * (offset + (size_t)per_page)), 0, offset + (size_t)per_page };
 	time_t now = time(NULL);
 	struct tm tm;
 	gmtime_r(&now, &tm);
 	int64_t today = days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-	int64_t *ids = NULL;
-	size_t nids = 0;
+	int64_t *ids = NULL, *own = NULL;
+	size_t nids = 0, nown = 0, capown = 0;
+	struct cand *cands = NULL;
+	size_t ncands = 0;
+	int64_t group_total = 0;
+	int ret = -1;
 
 	bool tx = db_read_begin(db);
-	if (sidx_acquire(db) < 0) {
-		db_read_end(db, tx);
-		free(h.c);
-		return -1;
-	}
+	bool locked = false;
+	if (sidx_acquire(db) < 0) goto out;
+	locked = true;
 	unsigned kind = sidx_lookup(FACET_KIND, q->kind);
 	unsigned band = q->band ? sidx_lookup(FACET_BAND, q->band) : 0;
 	unsigned theme = q->theme ? sidx_lookup(FACET_THEME, q->theme) : 0;
 	bool none = !kind || (q->band && !band) || (q->theme && !theme);
-	int64_t end = none ? 0 : sidx_end();
-	for (int64_t id = 1; id < end; id++) {
+	/* the organisation's own records of the group (through the owner index) */
+	sqlite3_stmt *st = db_stmt(db, "SELECT id FROM usecase WHERE owner_org_id = ?1 AND visible = 1");
+	if (!st) goto out;
+	db_bind_int(st, 1, q->org_id);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
 		const struct sidx_row *r = sidx_get(id);
-		if (!r || !r->published || !r->visible || r->owner == q->org_id) continue;
-		if (r->val[FACET_KIND] != kind || r->val[FACET_BAND] != band) continue;
+		if (!r || !r->published || r->val[FACET_KIND] != kind || r->val[FACET_BAND] != band) continue;
 		if (theme && r->val[FACET_THEME] != theme) continue;
-		int level;
-		struct cand c = { id, r->updated, reco_score(r, today, &level) };
-		out->total++;
-		heap_push(&h, &c);
-	}
-	qsort(h.c, h.n, sizeof *h.c, cand_sort_desc);
-	if (offset < h.n) {
-		nids = h.n - offset;
-		ids = xmalloc(sizeof *ids * nids);
-		out->hits = xcalloc(nids, sizeof *out->hits);
-		for (size_t i = 0; i < nids; i++) {
-			const struct cand *c = &h.c[offset + i];
-			const struct sidx_row *r = sidx_get(c->id);
-			struct reco_hit *x = &out->hits[i];
-			ids[i] = c->id;
-			x->score = c->score;
-			x->label = r->label;
-			x->evidence_level = (r->evidence % 1000) / 100;
-			x->reuses = r->reuses;
-			x->reasons[x->nreasons++] = "same_kind_band";
-			if (x->label) x->reasons[x->nreasons++] = "impact_label";
-			else if (x->evidence_level >= 2) x->reasons[x->nreasons++] = "evidence";
-			if (x->reuses) x->reasons[x->nreasons++] = "reused";
-			if (today - stamp_days(r->updated) <= 180) x->reasons[x->nreasons++] = "recent";
-			if (theme) x->reasons[x->nreasons++] = "theme";
+		if (nown == capown) {
+			capown = capown ? capown * 2 : 16;
+			own = xrealloc(own, capown * sizeof *own);
 		}
+		own[nown++] = id;
+	}
+	db_reset(st);
+	if (rc != SQLITE_DONE) {
+		db_error(db, "recommendations");
+		goto out;
+	}
+	size_t need = offset + (size_t)per_page + nown;
+	int64_t gen = sidx_generation();
+	if (!none && !rcache_get(gen, today, kind, band, theme, need, &cands, &ncands, &group_total)) {
+		size_t k = need > RECO_CACHE_IDS ? need : RECO_CACHE_IDS;
+		struct heap h = { xmalloc(sizeof(struct cand) * k), 0, k };
+		int64_t end = sidx_end();
+		for (int64_t id = 1; id < end; id++) {
+			const struct sidx_row *r = sidx_get(id);
+			if (!r || !r->published || !r->visible) continue;
+			if (r->val[FACET_KIND] != kind || r->val[FACET_BAND] != band) continue;
+			if (theme && r->val[FACET_THEME] != theme) continue;
+			int level;
+			struct cand c = { id, r->updated, reco_score(r, today, &level) };
+			group_total++;
+			heap_push(&h, &c);
+		}
+		qsort(h.c, h.n, sizeof *h.c, cand_sort_desc);
+		rcache_put(gen, today, kind, band, theme, h.c, h.n, group_total);
+		cands = h.c;
+		ncands = h.n;
+	}
+	out->total = group_total - (int64_t)nown;
+	/* the page, skipping the organisation's own records */
+	ids = xmalloc(sizeof *ids * (size_t)per_page);
+	out->hits = xcalloc((size_t)per_page, sizeof *out->hits);
+	size_t rank = 0;
+	for (size_t i = 0; i < ncands && nids < (size_t)per_page; i++) {
+		const struct cand *c = &cands[i];
+		const struct sidx_row *r = sidx_get(c->id);
+		if (!r || r->owner == q->org_id) continue;
+		if (rank++ < offset) continue;
+		struct reco_hit *x = &out->hits[nids];
+		ids[nids++] = c->id;
+		x->score = c->score;
+		x->label = r->label;
+		x->evidence_level = (r->evidence % 1000) / 100;
+		x->reuses = r->reuses;
+		x->reasons[x->nreasons++] = "same_kind_band";
+		if (x->label) x->reasons[x->nreasons++] = "impact_label";
+		else if (x->evidence_level >= 2) x->reasons[x->nreasons++] = "evidence";
+		if (x->reuses) x->reasons[x->nreasons++] = "reused";
+		if (today - stamp_days(r->updated) <= 180) x->reasons[x->nreasons++] = "recent";
+		if (theme) x->reasons[x->nreasons++] = "theme";
 	}
 	sidx_release();
-	int ret = 0;
+	locked = false;
+	ret = 0;
 	for (size_t i = 0; i < nids; i++) {
-		int rc = search_hit_load(db, ids[i], &out->hits[out->nhits].h);
-		if (rc < 0) {
+		out->hits[out->nhits] = out->hits[i];  /* a vanished record leaves no hole */
+		int lr = search_hit_load(db, ids[i], &out->hits[out->nhits].h);
+		if (lr < 0) {
 			ret = -1;
 			break;
 		}
-		if (rc == 1) out->nhits++;
-		else search_hit_free(&out->hits[out->nhits].h);
+		if (lr == 1) out->nhits++;
 	}
+out:
+	if (locked) sidx_release();
 	db_read_end(db, tx);
 	free(ids);
-	free(h.c);
+	free(own);
+	free(cands);
 	if (ret < 0) reco_result_free(out);
 	return ret;
 }
