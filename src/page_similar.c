@@ -3,7 +3,10 @@
  *
  * Design notes
  * - search_similar() (recommend.c) does the work and caches it per
- *   (record, search index generation); this section only writes the list:
+ *   (record, search index generation); the page reads that cache only
+ *   (search_similar_cached: a miss is filled in the background, so the
+ *   first view of a record after a write may lack the section); this
+ *   section only writes the list:
  *   up to SIMILAR_MAX published records, each with one line saying why
  *   ("Même thème · mots communs : compostage, collecte").
  * - similar_reason() is shared with the API (GET /api/v1/usecases/{id}/
@@ -42,7 +45,8 @@ void similar_reason(buf_t *b, const struct similar_item *it)
 void similar_section(struct req *r, const struct uc_full *u)
 {
 	struct similar_result res;
-	if (search_similar(r->db, u->id, &res) < 0 || res.n == 0) return;
+	/* from the cache only: a miss queues the computation (recommend.c) */
+	if (search_similar_cached(r->db, u->id, &res) <= 0 || res.n == 0) return;
 	buf_t *b = &r->out;
 	buf_puts(b, "<section class=\"similar\" aria-labelledby=\"titre-similaires\">\n"
 	            "<h2 id=\"titre-similaires\">Fiches similaires</h2>\n<ul class=\"similar-list\">\n");

@@ -45,9 +45,18 @@
  *   out; only published records are kept. Sub-themes are read (one JSON
  *   extraction each) for the SIMILAR_POOL best matches only.
  * - The similar records of a record are cached per (record id, index
- *   generation) in a small LRU (SIMILAR_CACHE entries): ids, reasons and
+ *   generation) in an LRU (SIMILAR_CACHE entries): ids, reasons and
  *   scores; the shown rows are re-read (5 point reads). Any write changes
  *   the generation, which invalidates every entry.
+ * - Computing them costs 5-15 ms at 100k records (FTS5 opens the doclists
+ *   of 8 terms), 10 to 30 times a whole record page. So the record page
+ *   never computes them: search_similar_cached() answers from the cache,
+ *   and on a miss queues the id for one background thread (its own
+ *   connection, opened on first use) that fills the cache; the section
+ *   appears from the next view. The API computes synchronously. Under
+ *   SIMILAR_INLINE_MAX records (the real library for years: the cost is
+ *   then well under a millisecond) a miss is computed inline, so the page
+ *   is the same at every view (stable ETag).
  */
 #include <math.h>
 #include <pthread.h>
@@ -355,7 +364,7 @@ void reco_result_free(struct reco_result *res)
 #define SIMILAR_WORDS 8    /* words of the OR query */
 #define SIMILAR_SCAN_S "300" /* matches ranked at most (the newest) */
 #define SIMILAR_POOL 40    /* best matches whose sub-themes are compared */
-#define SIMILAR_CACHE 64   /* records whose similar records are kept */
+#define SIMILAR_CACHE 1024 /* records whose similar records are kept (~1.4 MB) */
 #define MAX_SUB 10
 
 struct words {
@@ -653,4 +662,98 @@ void similar_result_free(struct similar_result *res)
 {
 	for (int i = 0; i < res->n; i++) search_hit_free(&res->items[i].h);
 	res->n = 0;
+}
+
+/* ==== Background filling for the record page ==== */
+
+#define SIMILAR_QUEUE 64
+#define SIMILAR_INLINE_MAX 10000  /* records: below, a miss is computed inline (< 1 ms) */
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool started;
+	char *path;
+	int64_t q[SIMILAR_QUEUE];
+	int head, n;
+} bg = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
+
+static void *similar_worker(void *arg)
+{
+	(void)arg;
+	char *err = NULL;
+	db_t *db = db_open(bg.path, 0, &err);
+	if (!db) {
+		log_warn("similar records: no background connection (%s)", err ? err : "?");
+		free(err);
+		return NULL;
+	}
+	for (;;) {
+		pthread_mutex_lock(&bg.lock);
+		while (bg.n == 0) pthread_cond_wait(&bg.cond, &bg.lock);
+		int64_t id = bg.q[bg.head];
+		bg.head = (bg.head + 1) % SIMILAR_QUEUE;
+		bg.n--;
+		pthread_mutex_unlock(&bg.lock);
+		struct similar_result res;
+		if (search_similar(db, id, &res) == 0) similar_result_free(&res);
+	}
+	return NULL;
+}
+
+static void similar_enqueue(db_t *db, int64_t id)
+{
+	pthread_mutex_lock(&bg.lock);
+	if (!bg.started) {
+		bg.started = true;
+		bg.path = xstrdup(db_path(db));
+		pthread_t t;
+		pthread_attr_t a;
+		pthread_attr_init(&a);
+		pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+		if (pthread_create(&t, &a, similar_worker, NULL) != 0) log_warn("similar records: no background thread");
+		pthread_attr_destroy(&a);
+	}
+	bool queued = false;
+	for (int i = 0; i < bg.n; i++)
+		if (bg.q[(bg.head + i) % SIMILAR_QUEUE] == id) queued = true;
+	if (!queued && bg.n < SIMILAR_QUEUE) {  /* a full queue drops the request */
+		bg.q[(bg.head + bg.n) % SIMILAR_QUEUE] = id;
+		bg.n++;
+		pthread_cond_signal(&bg.cond);
+	}
+	pthread_mutex_unlock(&bg.lock);
+}
+
+int search_similar_cached(db_t *db, int64_t id, struct similar_result *out)
+{
+	memset(out, 0, sizeof *out);
+	bool tx = db_read_begin(db);
+	if (sidx_acquire(db) < 0) {
+		db_read_end(db, tx);
+		return -1;
+	}
+	bool hit = scache_get(id, sidx_generation(), out);
+	bool small = sidx_end() <= SIMILAR_INLINE_MAX;
+	sidx_release();
+	if (!hit && small) {
+		db_read_end(db, tx);
+		return search_similar(db, id, out) < 0 ? -1 : 1;
+	}
+	int rc = 0;
+	int n = out->n;
+	out->n = 0;
+	for (int i = 0; hit && rc == 0 && i < n; i++) {
+		struct similar_item it = out->items[i];
+		int lr = search_hit_load(db, it.h.id, &it.h);
+		if (lr < 0) rc = -1;
+		else if (lr == 1) out->items[out->n++] = it;
+	}
+	db_read_end(db, tx);
+	if (rc < 0) {
+		similar_result_free(out);
+		return -1;
+	}
+	if (!hit) similar_enqueue(db, id);
+	return hit ? 1 : 0;
 }

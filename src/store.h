@@ -294,6 +294,11 @@ struct similar_result {
 	int n;
 };
 int search_similar(db_t *db, int64_t id, struct similar_result *out);
+/* The same for the record page: 1 when cached or computed inline (out
+ * filled; inline under 10,000 records), 0 when not — then the computation
+ * is queued for a background thread (own connection) and the next view
+ * finds it — or -1. */
+int search_similar_cached(db_t *db, int64_t id, struct similar_result *out);
 void similar_result_free(struct similar_result *res);
 
 #endif
