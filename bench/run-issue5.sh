@@ -9,6 +9,8 @@
 #   reco-theme     the same with ?theme= (one of the 7 themes in rotation)
 #   reco-page      GET /territoires-comme-le-mien?organisation=KEY
 #   *-c1           one client (latency without queueing)
+#   page-control   make bench's record page list (20,000 records): the
+#                  record page must not get slower (similar records)
 # Same wrk options and measurement as bench/run.sh (p50/p99 from wrk
 # --latency, req/s, server CPU per request, errors); target p99 ≤ 20 ms for
 # the recommendations. Prints a Markdown table; nothing is appended to
@@ -56,6 +58,7 @@ measure() {
           printf "| %s | %s | %.0f | %.2f | %.2f | %.0f | %d | %s |\n", scen, run, rps, p50, p99, req ? dt / clk * 1e6 / req : 0, err, t }'
 }
 for run in 1 2; do
+  measure page-control $run $P/iat-page.txt 0 $WRK_OPTS
   measure showcase-page $run $P/iat-showcase.txt 0 $WRK_OPTS
   measure reco-api $run $P/iat-reco-api.txt 20 $WRK_OPTS
   measure reco-theme $run $P/iat-reco-theme.txt 20 $WRK_OPTS
