@@ -98,3 +98,10 @@ fuzz-merge: build
 	  IAT_SOURCE_DIR=$(CURDIR) $(BUILD)/fuzz/fuzz_$$t -merge=1 tests/fuzz/corpus/$$t $(FUZZ_NEW)/$$t 2>/dev/null; \
 	  echo "fuzz-merge: $$t: $$before -> $$(ls tests/fuzz/corpus/$$t | wc -l) inputs"; \
 	done
+
+# `make bench-issue5`: only the scenarios of issue 5 (record page with 10
+# indicators and 50 reuses, "territoires comme le mien" API and page) on
+# var/bench.db, in about two minutes; prints a Markdown table.
+.PHONY: bench-issue5
+bench-issue5: build
+	@bench/run-issue5.sh

@@ -7,6 +7,13 @@
 # Expects IAT, DB, ORGS and P set, and the current directory the
 # repository root.
 # ---- data set ---------------------------------------------------------
+# SYNTH_VERSION: bumped when `iat synth` produces other data (2: issue 5,
+# indicators, labels and reuses); an older var/bench.db is rebuilt.
+SYNTH_VERSION=2
+if [ -f $DB ] && [ "$(cat $DB.synth-version 2>/dev/null || echo 1)" != "$SYNTH_VERSION" ]; then
+  echo "== var/bench.db was built by an older \`iat synth\`: rebuilding it"
+  rm -f $DB $DB-wal $DB-shm
+fi
 if [ ! -f $DB ]; then
   rm -f $DB.new*
   $IAT init --db $DB.new >/dev/null
@@ -16,6 +23,7 @@ if [ ! -f $DB ]; then
   $IAT synth --db $DB.new --records 100000 --seed 42
   echo "$(date +%s.%N) - $t0" | bc > $DB.import-time
   mv $DB.new $DB
+  echo $SYNTH_VERSION > $DB.synth-version
 fi
 Q="sqlite3 -readonly $DB"
 # ---- path lists (deterministic: ids ordered by a multiplicative hash) --
@@ -44,4 +52,17 @@ awk '{print $1}' $P/facets | sort -u > $P/themes
 for q in donnees agents eau energie ville numerique; do
   while read -r t; do echo "/api/v1/usecases?q=$q&theme=$t"; done < $P/themes
 done > $P/iat-facets.txt
-
+# ---- issue 5 -----------------------------------------------------------
+# the record page of the showcase (the record with the most reuses: 10
+# indicators, 50 reuses, see cli_synth.c)
+$Q "SELECT '/fiches/' || u.id || '-' || u.slug FROM usecase u WHERE u.id =
+    (SELECT origin_id FROM usecase WHERE origin_id IS NOT NULL GROUP BY origin_id ORDER BY count(*) DESC LIMIT 1)" > $P/iat-showcase.txt
+# "territoires comme le mien" for 2,000 organisations owning a public
+# record (every kind and band, in hashed order), API and page
+$Q "SELECT DISTINCT o.kind || '-' || o.code FROM usecase u JOIN organisation o ON o.id = u.owner_org_id
+    WHERE u.visible = 1 ORDER BY (o.id * 2654435761) % 1000003 LIMIT 2000" > $P/reco-orgs
+sed 's|.*|/api/v1/organisations/&/recommendations|' $P/reco-orgs > $P/iat-reco-api.txt
+sed 's|.*|/territoires-comme-le-mien?organisation=&|' $P/reco-orgs > $P/iat-reco-page.txt
+# the same with a theme filter (one theme per organisation, in rotation)
+awk 'BEGIN { split("ecological_transition attractiveness citizenship health_solidarity mobility governance administration", t, " ") }
+  { print "/api/v1/organisations/" $1 "/recommendations?theme=" t[NR % 7 + 1] }' $P/reco-orgs > $P/iat-reco-theme.txt

@@ -100,7 +100,7 @@ echo "== starting IA·T"
 $IAT serve --db $DB --listen 127.0.0.1:$IAT_PORT --threads "$(nproc)" --quiet > $OUT/iat.log 2>&1 &
 IAT_PID=$!; PIDS_TO_KILL+=($IAT_PID)
 wait_http http://127.0.0.1:$IAT_PORT/healthz
-for f in iat-byid iat-page iat-list iat-rare iat-freq iat-facets iat-org; do   # warm the page cache
+for f in iat-byid iat-page iat-list iat-rare iat-freq iat-facets iat-org iat-showcase iat-reco-api; do   # warm the page cache
   head -200 $P/$f.txt | sed "s|^|http://127.0.0.1:$IAT_PORT|" | xargs -n 50 curl -s >/dev/null
 done
 
@@ -212,6 +212,14 @@ for run in 1 2; do
   measure search-freq-c1 iat $run $IAT_PID $IB $P/iat-freq.txt $WRK_ONE
   measure search-facet-c1 iat $run $IAT_PID $IB $P/iat-facets.txt $WRK_ONE
 done
+# issue 5: record page with 10 indicators and 50 reuses; "territoires comme le mien"
+for run in 1 2; do
+  measure showcase-page iat $run $IAT_PID $IB $P/iat-showcase.txt $WRK_OPTS
+  measure reco-api iat $run $IAT_PID $IB $P/iat-reco-api.txt $WRK_OPTS
+  measure reco-theme iat $run $IAT_PID $IB $P/iat-reco-theme.txt $WRK_OPTS
+  measure reco-page iat $run $IAT_PID $IB $P/iat-reco-page.txt $WRK_OPTS
+  measure reco-api-c1 iat $run $IAT_PID $IB $P/iat-reco-api.txt $WRK_ONE
+done
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---- report -----------------------------------------------------------
@@ -246,14 +254,15 @@ NGINX_V=$(nginx -v 2>&1 | sed 's/.*nginx\///')
   awk -F'\t' '
     { k = $1 SUBSEP $2; s[k] += $4; n[k]++; if ($6 > p99[k]) p99[k] = $6; rss[$2] = $8 > rss[$2] ? $8 : rss[$2]; scen[$1] = 1 }
     function m(sc, sv) { k = sc SUBSEP sv; return n[k] ? s[k] / n[k] : 0 }
-    function row(sc, tgt_d, tgt_n, extra,   i, d, g, r1, r2, ok) {
+    function row(sc, tgt_d, tgt_n, extra, lim,   i, d, g, r1, r2, ok) {
+      if (lim == "") lim = 10
       if (!(sc in scen)) return
       i = m(sc, "iat"); d = m(sc, "directus"); g = m(sc, "nginx"); ok = 1
       r1 = d ? sprintf("%.0f×", i / d) : "—"; r2 = g ? sprintf("%.2f×", i / g) : "—"
       t = ""
       if (tgt_d) { t = t "≥ " tgt_d "× Directus "; if (!d || i / d < tgt_d) ok = 0 }
       if (tgt_n) { t = t "≥ " tgt_n "× nginx "; if (!g || i / g < tgt_n) ok = 0 }
-      if (extra != "") { t = t extra; if (p99[sc SUBSEP "iat"] > 10) ok = 0 }
+      if (extra != "") { t = t extra; if (p99[sc SUBSEP "iat"] > lim) ok = 0 }
       printf "| %s | %.0f | %s | %s | %s | %s | %s | %s |\n", sc, i, d ? sprintf("%.0f", d) : "—", g ? sprintf("%.0f", g) : "—",
              r1, r2, t == "" ? "—" : t, t == "" ? "" : (ok ? "met" : "**not met**")
     }
@@ -262,6 +271,9 @@ NGINX_V=$(nginx -v 2>&1 | sed 's/.*nginx\///')
       row("search-rare", 50, 0, "p99 ≤ 10 ms"); row("search-freq", 0, 0, "p99 ≤ 10 ms"); row("search-facet", 0, 0, "p99 ≤ 10 ms")
       row("org-page", 0, 0, "")
       row("search-rare-c1", 0, 0, "p99 ≤ 10 ms"); row("search-freq-c1", 0, 0, "p99 ≤ 10 ms"); row("search-facet-c1", 0, 0, "p99 ≤ 10 ms")
+      row("showcase-page", 0, 0, "")
+      row("reco-api", 0, 0, "p99 ≤ 20 ms", 20); row("reco-theme", 0, 0, "p99 ≤ 20 ms", 20)
+      row("reco-page", 0, 0, "p99 ≤ 20 ms", 20); row("reco-api-c1", 0, 0, "p99 ≤ 20 ms", 20)
       print ""
       if (rss["directus"]) printf "Peak RSS: IA·T %.1f MiB, Directus %.1f MiB (%.1f%%: target ≤ 10%% — %s), nginx %.1f MiB (all processes).\n",
         rss["iat"], rss["directus"], 100 * rss["iat"] / rss["directus"], rss["iat"] * 10 <= rss["directus"] ? "met" : "**not met**", rss["nginx"]

@@ -56,5 +56,8 @@ int api_reuse_lineage(struct req *r);
 /* ---- Etalab impact export (api_export_impact.c) ---- */
 int api_export_impact_all(struct req *r);
 int api_export_impact_one(struct req *r);
+/* ---- discovery, issue 5 (api_discovery.c) ---- */
+int api_org_recommendations(struct req *r);
+int api_usecase_similar(struct req *r);
 
 #endif

@@ -192,11 +192,13 @@ int api_usecase_list(struct req *r)
 	}
 	if (p) sq.per_page = (int)v;
 	const char *sort = req_param(r, "sort");
-	if (sort && strcmp(sort, "relevance") && strcmp(sort, "updated")) {
-		api_error(r, 400, "request.invalid_parameter", "sort", "« sort » vaut « relevance » ou « updated ».");
+	if (sort && strcmp(sort, "relevance") && strcmp(sort, "updated") && strcmp(sort, "evidence")) {
+		api_error(r, 400, "request.invalid_parameter", "sort",
+		          "« sort » vaut « relevance », « updated » ou « evidence ».");
 		return 0;
 	}
 	sq.by_relevance = sort ? strcmp(sort, "relevance") == 0 : (q && *q);
+	sq.by_evidence = sort && strcmp(sort, "evidence") == 0;
 	const char *owner = req_param(r, "owner");
 	if (owner) {
 		struct org o;
@@ -209,7 +211,7 @@ int api_usecase_list(struct req *r)
 		sq.owner_org_id = o.id;
 		org_free(&o);
 	}
-	for (int f = 0; f < 8; f++) {
+	for (int f = 0; f < SEARCH_NFACETS; f++) {
 		const char *name = search_facet_names[f];
 		struct search_filter *flt = &sq.filters[sq.nfilters];
 		flt->facet = name;
@@ -269,7 +271,7 @@ int api_usecase_list(struct req *r)
 	jw_kint(&w, "page", sq.page);
 	jw_kint(&w, "per_page", sq.per_page);
 	jw_kint(&w, "pages", (res.total + sq.per_page - 1) / sq.per_page);
-	jw_kstr(&w, "sort", sq.by_relevance ? "relevance" : "updated");
+	jw_kstr(&w, "sort", sq.by_evidence ? "evidence" : sq.by_relevance ? "relevance" : "updated");
 	jw_kstr(&w, "query", q);
 	jw_kstr(&w, "fts", res.fts);
 	jw_key(&w, "facets");

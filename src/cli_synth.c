@@ -15,6 +15,19 @@
  * word match half the records. The same --seed gives the same data set. Each
  * record goes through model_validate() and store_usecase_save(), like an
  * API write, in transactions of 1,000 records.
+ *
+ * Issue 5 (impact and reuse), with a second random stream so that the
+ * records of a given seed keep the same text, owners and vocabulary as
+ * before (the other measurements stay comparable):
+ * - about 20% of the records carry 1 to 3 impact indicators; half of those
+ *   meet the label rules 1-5 (baseline, result over 238 days, measured,
+ *   method), and a quarter of those are reviewed by a curator after their
+ *   batch (store_impact_act "review"), so about 2.5% carry the label;
+ * - about 5% are reuses (origin_id) of one of the first 500 records, so a
+ *   few records have several reuses;
+ * - the showcase: the first record of the run has 10 indicators and the
+ *   next 50 records are its reuses (the record page scenario of make
+ *   bench).
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -43,6 +56,58 @@ static uint64_t rnd(void)
 static size_t pick(size_t n)
 {
 	return (size_t)(rnd() % n);
+}
+
+/* the second stream: impact and reuse decisions only */
+static uint64_t rng2_state;
+
+static uint64_t rnd2(void)
+{
+	rng2_state ^= rng2_state >> 12;
+	rng2_state ^= rng2_state << 25;
+	rng2_state ^= rng2_state >> 27;
+	return rng2_state * 2685821657736338717ull;
+}
+
+static const char *const indicator_names[] = {
+	"Temps gagné par agent et par semaine", "Délai de traitement des demandes", "Coût annuel de fonctionnement",
+	"Consommation d'énergie", "Pertes d'eau du réseau", "Satisfaction des usagers", "Taux d'erreur",
+	"Nombre de demandes traitées", "Tonnage de déchets collectés", "Fréquentation du service",
+};
+static const char *const indicator_units[] = { "heures", "jours", "€", "kWh", "m³", "%", "%", "demandes", "tonnes",
+	                                       "visites" };
+
+/* One indicator; rules_met: baseline, result 238 days later, measured, method. */
+static json_t *make_indicator(int k, bool rules_met)
+{
+	json_t *o = json_object();
+	size_t i = (size_t)k % ARRAY_LEN(indicator_names);
+	json_object_set_new(o, "name", json_string(indicator_names[i]));
+	json_object_set_new(o, "type", json_string(i == 7 || i == 9 ? "usage" : "impact"));
+	json_object_set_new(o, "unit", json_string(indicator_units[i]));
+	double base = 100.0 + (double)(rnd2() % 900);
+	json_t *b = json_object();
+	json_object_set_new(b, "value", json_real(base));
+	json_object_set_new(b, "date", json_string("2025-01-06"));
+	json_t *ms = json_array();
+	int nm = rules_met ? 1 + (int)(rnd2() % 4) : 1;
+	for (int m = 0; m < nm; m++) {
+		json_t *x = json_object();
+		char date[16];
+		snprintf(date, sizeof date, "2025-%02d-01", 9 - nm + 1 + m);
+		json_object_set_new(x, "value", json_real(base * (0.9 - 0.1 * m)));
+		json_object_set_new(x, "date", json_string(date));
+		json_array_append_new(ms, x);
+	}
+	if (rules_met || rnd2() % 2) json_object_set_new(o, "baseline", b);
+	else json_decref(b);
+	json_object_set_new(o, "measurements", ms);
+	json_object_set_new(o, "evidence", json_string(rules_met ? "measured" : "declared"));
+	if (rules_met)
+		json_object_set_new(o, "method", json_string("Extraction mensuelle du logiciel métier, comparée à l'année précédente."));
+	json_object_set_new(o, "frequency", json_string("monthly"));
+	json_object_set_new(o, "visibility", json_string(rnd2() % 10 == 0 ? "restricted" : "public"));
+	return o;
 }
 
 static const char *const subjects[] = {
@@ -266,6 +331,7 @@ int cmd_synth(int argc, char **argv)
 		cli_usage_error("synth : --records attend un entier entre 1 et 10000000");
 	if (parse_int64(seed, 0, INT64_MAX, &s) < 0) cli_usage_error("synth : --seed attend un entier positif");
 	rng_state = (uint64_t)s * 0x9E3779B97F4A7C15ull + 1;
+	rng2_state = (uint64_t)s * 0xD1B54A32D192ED03ull + 7;
 
 	db_t *db = cli_open_db(dbpath, false);
 	/* candidate owners: groupings and large bodies weigh more */
@@ -289,11 +355,34 @@ int cmd_synth(int argc, char **argv)
 	if (!nkeys) die("aucune organisation : lancez d'abord « iat orgs load »");
 	mk_train(&model, db);
 	uint64_t t0 = mono_ns();
-	int64_t done = 0;
+	int64_t done = 0, showcase = 0, nlabel = 0, nreuse = 0, nind = 0;
+	int64_t first[500];       /* the first records: origins of the reuses */
+	int nfirst = 0;
+	int64_t review[1000];     /* to review after the batch */
 	while (done < n) {
+		int nreview = 0;
 		if (db_begin(db) < 0) die("transaction impossible");
 		for (int k = 0; k < 1000 && done < n; k++, done++) {
 			json_t *in = make_record(keys[pick(nkeys)], (uint64_t)done + 1);
+			uint64_t r2 = rnd2() % 1000;
+			bool label = false;
+			int64_t origin = 0;
+			if (done == 0 || r2 < 200) {
+				int ni = done == 0 ? 10 : 1 + (int)(rnd2() % 3);
+				bool met = done == 0 || r2 < 100;
+				json_t *arr = json_array();
+				for (int i = 0; i < ni; i++) json_array_append_new(arr, make_indicator(i + (int)(rnd2() % 3), met));
+				json_object_set_new(in, "indicators", arr);
+				label = done == 0 || r2 < 25;
+				nind++;
+			}
+			if (done >= 1 && done <= 50 && showcase) origin = showcase;
+			else if (r2 >= 200 && r2 < 250 && nfirst > 0) origin = first[rnd2() % (uint64_t)nfirst];
+			if (origin) {
+				json_object_set_new(in, "reuse_context",
+				                    json_string("Nous avons repris ce projet après un échange avec l'équipe d'origine."));
+				nreuse++;
+			}
 			struct verrors errs = { 0 };
 			json_t *doc = model_validate(in, NULL, &errs);
 			json_decref(in);
@@ -302,17 +391,27 @@ int cmd_synth(int argc, char **argv)
 			p.state = "published";
 			p.in_tx = true;
 			p.note = "synthétique";
+			p.origin_id = origin;
 			int64_t id;
 			int rc = store_usecase_save(db, doc, &p, &errs, &id, NULL);
 			json_decref(doc);
 			if (rc != STORE_OK) die("écriture impossible (code %d)", rc);
+			if (done == 0) showcase = id;
+			if (nfirst < (int)ARRAY_LEN(first)) first[nfirst++] = id;
+			if (label) review[nreview++] = id;
 		}
 		if (db_commit(db) < 0) die("validation de la transaction impossible");
+		for (int i = 0; i < nreview; i++) {
+			if (store_impact_act(db, review[i], "review", NULL, 0) != STORE_OK) die("revue impossible");
+			nlabel++;
+		}
 		if (cli_tty()) fprintf(stderr, "\rsynth : %lld/%lld", (long long)done, (long long)n);
 	}
 	if (cli_tty()) fputc('\n', stderr);
-	printf("synth : %lld fiches synthétiques (graine %s) en %.1f s\n", (long long)n, seed,
-	       (double)(mono_ns() - t0) / 1e9);
+	printf("synth : %lld fiches synthétiques (graine %s) en %.1f s ; %lld avec indicateurs, %lld revues "
+	       "(label), %lld réutilisations ; vitrine : fiche %lld\n",
+	       (long long)n, seed, (double)(mono_ns() - t0) / 1e9, (long long)nind, (long long)nlabel,
+	       (long long)nreuse, (long long)showcase);
 	for (size_t i = 0; i < nkeys; i++) free(keys[i]);
 	free(keys);
 	mk_free(&model);

@@ -174,6 +174,8 @@ void html_begin(struct req *r, const char *title)
 	const struct viewer *v = &r->viewer;
 	if (v->user_id) {
 		if (v->norgs > 0) nav_item(b, path, "/espace", "Mon organisation");
+		/* issue 5: recommendations for the member's first organisation */
+		if (v->norgs > 0) nav_item(b, path, "/territoires-comme-le-mien", "Territoires comme le mien");
 		bool reviewer = auth_is_curator(v);
 		for (int i = 0; i < v->norgs; i++)
 			if (v->referent_of[i]) reviewer = true;

@@ -6,10 +6,12 @@
  *   q                 text (200 characters at most)
  *   page              1..1000 (default 1)
  *   per_page          1..100 (default 20)
- *   sort              relevance | updated (default: relevance with a text,
- *                     updated without)
+ *   sort              relevance | updated | evidence (default: relevance
+ *                     with a text, updated without; evidence = strength of
+ *                     evidence of impact first, issue 5)
  *   theme status org_kind region departement population_band ai_technique
- *   risk_level        facet filters, repeatable (OR within a facet, AND
+ *   risk_level impact_label
+ *                     facet filters, repeatable (OR within a facet, AND
  *                     across facets), each value checked with
  *                     search_facet_value_ok(); empty values are ignored
  *   owner             one organisation key (any key org_find() accepts)
@@ -51,6 +53,7 @@ struct sstate {
 	const char *q;           /* NULL when absent or blank */
 	const char *sort;        /* as given (validated), or NULL */
 	bool relevance;          /* effective order */
+	bool evidence;           /* sort=evidence */
 	int page;
 	int per_page;            /* 0: not given (default) */
 	/* one slot per search_facet_names[i], values point into r->params */
@@ -116,16 +119,17 @@ static int parse_state(struct req *r, struct sstate *s)
 
 	const char *sort = req_param(r, "sort");
 	if (sort) {
-		if (strcmp(sort, "relevance") != 0 && strcmp(sort, "updated") != 0) {
+		if (strcmp(sort, "relevance") != 0 && strcmp(sort, "updated") != 0 && strcmp(sort, "evidence") != 0) {
 			page_error(r, 400,
-			           "Le paramètre « sort » accepte « relevance » (pertinence) ou « updated » "
-			           "(date de mise à jour).");
+			           "Le paramètre « sort » accepte « relevance » (pertinence), « updated » "
+			           "(date de mise à jour) ou « evidence » (preuves d'impact).");
 			return -1;
 		}
 		s->sort = sort;
 	}
 	/* relevance only means something with a text */
 	s->relevance = s->q && (!sort || strcmp(sort, "relevance") == 0);
+	s->evidence = sort && strcmp(sort, "evidence") == 0;
 
 	for (int f = 0; f < NFACETS; f++) {
 		const char *name = search_facet_names[f];
@@ -349,19 +353,22 @@ static void render_active_filters(struct req *r, buf_t *b, const struct sstate *
 
 static void render_sort(buf_t *b, const struct sstate *s)
 {
-	if (!s->q) return;
-	struct change rel = NO_CHANGE, upd = NO_CHANGE;
+	struct change rel = NO_CHANGE, upd = NO_CHANGE, evi = NO_CHANGE;
 	rel.sort = "relevance";
 	upd.sort = "updated";
+	evi.sort = "evidence";
 	buf_puts(b, "<p class=\"sort\"><span id=\"tri\">Trier par :</span> ");
-	if (s->relevance) buf_puts(b, "<a aria-current=\"true\" ");
-	else buf_puts(b, "<a ");
-	href(b, s, &rel);
-	buf_puts(b, ">pertinence</a> · ");
-	if (!s->relevance) buf_puts(b, "<a aria-current=\"true\" ");
-	else buf_puts(b, "<a ");
+	if (s->q) {
+		buf_puts(b, s->relevance && !s->evidence ? "<a aria-current=\"true\" " : "<a ");
+		href(b, s, &rel);
+		buf_puts(b, ">pertinence</a> · ");
+	}
+	buf_puts(b, !s->relevance && !s->evidence ? "<a aria-current=\"true\" " : "<a ");
 	href(b, s, &upd);
-	buf_puts(b, ">date de mise à jour</a></p>\n");
+	buf_puts(b, ">date de mise à jour</a> · ");
+	buf_puts(b, s->evidence ? "<a aria-current=\"true\" " : "<a ");
+	href(b, s, &evi);
+	buf_puts(b, ">preuves d'impact</a></p>\n");
 }
 
 static void facet_item(struct req *r, buf_t *b, const struct sstate *s, int f, const char *value,
@@ -491,6 +498,7 @@ int page_search(struct req *r)
 	}
 	sq.owner_org_id = s.owner_id;
 	sq.by_relevance = s.relevance;
+	sq.by_evidence = s.evidence;
 	sq.page = s.page;
 	sq.per_page = s.per_page ? s.per_page : SEARCH_PER_PAGE;
 	sq.restricted = auth_can_read_restricted(&r->viewer);

@@ -240,6 +240,16 @@ int page_kit_edit(struct req *r);
 int page_kit_edit_post(struct req *r);
 int page_kit_delete(struct req *r);
 int page_kit_delete_post(struct req *r);
+/* ---- discovery, issue 5 (page_similar.c, page_recommend.c) ---- */
+struct similar_item;
+struct reco_hit;
+/* One line saying why a similar record is shown (plain text, to escape). */
+void similar_reason(buf_t *b, const struct similar_item *it);
+/* One line saying why a recommendation is shown, for an organisation of
+ * this kind, band (may be NULL) and name (plain text, to escape). */
+void reco_explain(buf_t *b, const struct reco_hit *x, const char *kind, const char *band, const char *org_name);
+/* GET /territoires-comme-le-mien */
+int page_territories(struct req *r);
 
 /* ---- legal pages (page_legal.c) ---- */
 int page_legal_notice(struct req *r);

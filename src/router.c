@@ -16,7 +16,7 @@
 #include "session.h"
 #include "util.h"
 
-#define LIST_PARAMS "q page per_page sort theme status org_kind region departement population_band ai_technique risk_level owner"
+#define LIST_PARAMS "q page per_page sort theme status org_kind region departement population_band ai_technique risk_level owner impact_label"
 
 /* clang-format off */
 static const struct route routes[] = {
@@ -122,6 +122,10 @@ static const struct route routes[] = {
 	{ "POST",  "/fiches/{}/kit/{}/supprimer",            page_kit_delete_post,       CAP_USER, R_FORM | R_WRITE,  "" },
 	{ "GET",   "/api/v1/impact.csv",                     api_export_impact_all,      CAP_NONE, R_API | R_CORS | R_READ, "" },
 	{ "GET",   "/api/v1/usecases/{}/impact.csv",         api_export_impact_one,      CAP_NONE, R_API | R_CORS | R_READ, "" },
+	/* ---- discovery, issue 5: territories like mine, similar records (page_recommend.c, api_discovery.c) ---- */
+	{ "GET",   "/territoires-comme-le-mien",    page_territories,     CAP_NONE, R_READ,                         "organisation theme page q" },
+	{ "GET",   "/api/v1/organisations/{}/recommendations", api_org_recommendations, CAP_NONE, R_API | R_CORS | R_READ, "theme page per_page" },
+	{ "GET",   "/api/v1/usecases/{}/similar",   api_usecase_similar,  CAP_NONE, R_API | R_CORS | R_READ,        "" },
 
 	/* ---- legal pages (page_legal.c) ---- */
 	{ "GET",   "/mentions-legales",             page_legal_notice,    CAP_NONE, 0,                              "" },

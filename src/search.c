@@ -26,6 +26,11 @@
  *   records, most of a filtered list's cost); a hit costs a copy. Pages
  *   beyond the cached ids are computed as before. Searches with words are
  *   never cached: their cost is measured as it is.
+ * - Issue 5: the 9th facet impact_label (awarded | none) comes from the
+ *   index row like the others; sort=evidence (by_evidence) orders by the
+ *   row's evidence score (usecase.evidence: label 1000 + level x 100 +
+ *   indicators), then by update, with or without words; the cache of
+ *   word-less lists keys that order too.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -39,31 +44,44 @@
 #include "text.h"
 #include "util.h"
 
-const char *const search_facet_names[8] = {
+const char *const search_facet_names[SEARCH_NFACETS] = {
 	"theme", "status", "org_kind", "region", "departement", "population_band", "ai_technique", "risk_level",
+	"impact_label",
 };
+_Static_assert(SIDX_FACETS == SEARCH_NFACETS, "search index and store.h disagree on the facets");
+_Static_assert(sizeof(struct sidx_row) <= 64, "keep the search index row small");
+
+/* The facet of the "impact démontré" label (issue 5): from
+ * usecase.impact_label, as the search index interns it. */
+static const struct term impact_label_terms[] = {
+	{ "awarded", "Impact démontré", NULL },
+	{ "none", "Sans label", NULL },
+};
+static const struct vocab vocab_impact_label = { "impact_label", impact_label_terms,
+	                                         sizeof impact_label_terms / sizeof impact_label_terms[0] };
 
 
 static int facet_index(const char *facet)
 {
-	for (int i = 0; i < 8; i++)
+	for (int i = 0; i < SEARCH_NFACETS; i++)
 		if (strcmp(search_facet_names[i], facet) == 0) return i;
 	return -1;
 }
 
 const struct vocab *search_facet_vocab(const char *facet)
 {
-	static const struct vocab *const v[8] = { &vocab_theme, &vocab_status, &vocab_org_kind, NULL, NULL,
-		                                  &vocab_pop_band, &vocab_ai_technique, &vocab_risk_level };
+	static const struct vocab *const v[SEARCH_NFACETS] = { &vocab_theme, &vocab_status, &vocab_org_kind, NULL, NULL,
+		                                  &vocab_pop_band, &vocab_ai_technique, &vocab_risk_level,
+		                                  &vocab_impact_label };
 	int i = facet_index(facet);
 	return i < 0 ? NULL : v[i];
 }
 
 const char *search_facet_label(const char *facet)
 {
-	static const char *const labels[8] = { "Thème", "Maturité", "Type d'organisation", "Région",
+	static const char *const labels[SEARCH_NFACETS] = { "Thème", "Maturité", "Type d'organisation", "Région",
 		                               "Département", "Strate de population", "Technique d'IA",
-		                               "Niveau de risque (AI Act)" };
+		                               "Niveau de risque (AI Act)", "Label « Impact démontré »" };
 	int i = facet_index(facet);
 	return i < 0 ? NULL : labels[i];
 }
@@ -202,6 +220,7 @@ struct match {
 	int64_t id;
 	double rank;
 	int64_t updated;
+	int evidence;
 };
 
 static int cmp_rank(const void *a, const void *b)
@@ -216,6 +235,15 @@ static int cmp_updated(const void *a, const void *b)
 	const struct match *x = a, *y = b;
 	if (x->updated != y->updated) return x->updated < y->updated ? 1 : -1;
 	return x->id > y->id ? -1 : 1;
+}
+
+/* sort=evidence: strength of evidence (label, level, indicators) first,
+ * then as cmp_updated */
+static int cmp_evidence(const void *a, const void *b)
+{
+	const struct match *x = a, *y = b;
+	if (x->evidence != y->evidence) return x->evidence < y->evidence ? 1 : -1;
+	return cmp_updated(a, b);
 }
 
 /* Put the k best matches (by cmp) first, in order. A bounded heap when k
@@ -331,7 +359,7 @@ struct sparse_count {
 
 struct list_cache_entry {
 	bool used;
-	int64_t gen, owner, lru;
+	int64_t gen, owner, lru;   /* owner: the organisation, or -1 for the evidence order */
 	struct cfilter *cf;           /* SIDX_FACETS compiled filters (exact key) */
 	int64_t total;
 	struct sparse_count *counts;
@@ -428,6 +456,9 @@ int search_run(db_t *db, const struct search_query *sq, struct search_result *re
 	struct snippet_terms terms = { { 0 }, { 0 }, 0 };
 	bool locked = false, tx = false;
 	int ret = -1;
+	/* the cache of word-less lists is keyed by order too (owner slot: 0 by
+	 * update, -1 by evidence; organisation lists are not cached) */
+	int64_t cache_order = sq->by_evidence ? -1 : 0;
 
 	tx = db_read_begin(db);   /* one read lock for the whole search */
 	if (sidx_acquire(db) < 0) goto out;
@@ -451,6 +482,7 @@ int search_run(db_t *db, const struct search_query *sq, struct search_result *re
 			m[nm].id = id;
 			m[nm].rank = sqlite3_column_double(st, 1);
 			m[nm].updated = r->updated;
+			m[nm].evidence = r->evidence;
 			nm++;
 		}
 		db_reset(st);
@@ -458,9 +490,10 @@ int search_run(db_t *db, const struct search_query *sq, struct search_result *re
 			db_error(db, "search");
 			goto out;
 		}
-		top_k(m, nm, (size_t)offset + (size_t)per_page, sq->by_relevance ? cmp_rank : cmp_updated);
+		top_k(m, nm, (size_t)offset + (size_t)per_page,
+		      sq->by_evidence ? cmp_evidence : sq->by_relevance ? cmp_rank : cmp_updated);
 		for (int64_t i = offset; i < (int64_t)nm && nids < per_page; i++) ids[nids++] = m[i].id;
-	} else if (!sq->owner_org_id && list_cache_get(cf, 0, sidx_generation(), offset, per_page, c, ids, &nids)) {
+	} else if (!sq->owner_org_id && list_cache_get(cf, cache_order, sidx_generation(), offset, per_page, c, ids, &nids)) {
 		/* served from the cache of word-less lists */
 	} else {
 		/* No words: the matches and their order come from the in-process
@@ -502,13 +535,14 @@ int search_run(db_t *db, const struct search_query *sq, struct search_result *re
 			m[nm].id = id;
 			m[nm].rank = 0;
 			m[nm].updated = r->updated;
+			m[nm].evidence = r->evidence;
 			nm++;
 		}
 		size_t k = (size_t)offset + (size_t)per_page;
 		if (k < LIST_CACHE_IDS) k = LIST_CACHE_IDS;
-		top_k(m, nm, k, cmp_updated);
+		top_k(m, nm, k, sq->by_evidence ? cmp_evidence : cmp_updated);
 		for (int64_t i = offset; i < (int64_t)nm && nids < per_page; i++) ids[nids++] = m[i].id;
-		if (!sq->owner_org_id) list_cache_put(cf, 0, sidx_generation(), c, m, nm);
+		if (!sq->owner_org_id) list_cache_put(cf, cache_order, sidx_generation(), c, m, nm);
 	}
 	res->total = c->total;
 	if (sq->with_facets) counts_to_facets(db, c, res);
@@ -537,22 +571,31 @@ out:
 	return ret;
 }
 
+int search_hit_load(db_t *db, int64_t id, struct search_hit *h)
+{
+	memset(h, 0, sizeof *h);
+	return load_hit(db, id, NULL, h);
+}
+
+void search_hit_free(struct search_hit *h)
+{
+	free(h->slug);
+	free(h->title);
+	free(h->summary);
+	free(h->state);
+	free(h->theme);
+	free(h->status);
+	free(h->updated_at);
+	free(h->owner_key);
+	free(h->owner_name);
+	free(h->owner_kind);
+	free(h->snippet_html);
+	memset(h, 0, sizeof *h);
+}
+
 void search_result_free(struct search_result *res)
 {
-	for (int i = 0; i < res->nhits; i++) {
-		struct search_hit *h = &res->hits[i];
-		free(h->slug);
-		free(h->title);
-		free(h->summary);
-		free(h->state);
-		free(h->theme);
-		free(h->status);
-		free(h->updated_at);
-		free(h->owner_key);
-		free(h->owner_name);
-		free(h->owner_kind);
-		free(h->snippet_html);
-	}
+	for (int i = 0; i < res->nhits; i++) search_hit_free(&res->hits[i]);
 	free(res->hits);
 	for (int f = 0; f < res->nfacets; f++) {
 		for (int i = 0; i < res->facets[f].ncounts; i++) {

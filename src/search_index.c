@@ -3,7 +3,8 @@
  *
  * The facet order is search_facet_names[] (store.h): theme, status,
  * org_kind, region, departement, population_band, ai_technique,
- * risk_level; the loader's SELECT lists the matching columns in that order.
+ * risk_level, impact_label; the loader's SELECT lists the matching columns
+ * in that order.
  */
 #include "search_index.h"
 
@@ -72,12 +73,26 @@ static int read_generation(db_t *db, int64_t *gen)
 	return db_one_int(st, gen) < 0 ? -1 : 0;
 }
 
+/* Recount the visible reuses of every record from the origins (writer
+ * lock held): a new reuse only rewrites its own row. */
+static void count_reuses(void)
+{
+	for (int64_t id = 0; id < ix.end; id++) ix.rows[id].reuses = 0;
+	for (int64_t id = 0; id < ix.end; id++) {
+		const struct sidx_row *r = &ix.rows[id];
+		if (!r->present || !r->visible || !r->origin || r->origin >= ix.end) continue;
+		if (ix.rows[r->origin].reuses < UINT16_MAX) ix.rows[r->origin].reuses++;
+	}
+}
+
 /* Load rows written after ix.gen (writer lock held). */
 static int load(db_t *db, int64_t gen)
 {
 	sqlite3_stmt *st = db_stmt(db,
 	    "SELECT id, visible, owner_org_id, updated_at, theme, status, org_kind, org_region, "
-	    "org_departement, org_band, techniques, risk_level, doclen, state = 'published' FROM usecase "
+	    "org_departement, org_band, techniques, risk_level, "
+	    "CASE WHEN impact_label THEN 'awarded' ELSE 'none' END, doclen, state = 'published', "
+	    "coalesce(origin_id, 0), evidence, impact_label FROM usecase "
 	    "WHERE rev > ?1");
 	if (!st) return -1;
 	db_bind_int(st, 1, ix.gen);
@@ -98,13 +113,17 @@ static int load(db_t *db, int64_t gen)
 			ix.sumlen -= r->len;
 			ix.nlen--;
 		}
-		int64_t len = sqlite3_column_int64(st, 12);
+		int64_t len = sqlite3_column_int64(st, 13);
 		r->len = len < 0 ? 0 : len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
 		ix.sumlen += r->len;
 		ix.nlen++;
 		r->present = 1;
 		r->visible = (uint8_t)sqlite3_column_int(st, 1);
-		r->published = (uint8_t)sqlite3_column_int(st, 13);
+		r->published = (uint8_t)sqlite3_column_int(st, 14);
+		int64_t origin = sqlite3_column_int64(st, 15), ev = sqlite3_column_int64(st, 16);
+		r->origin = origin > 0 && origin <= INT32_MAX ? (uint32_t)origin : 0;
+		r->evidence = ev < 0 ? 0 : ev > UINT16_MAX ? UINT16_MAX : (uint16_t)ev;
+		r->label = sqlite3_column_int(st, 17) != 0;
 		r->owner = sqlite3_column_int64(st, 2);
 		r->updated = stamp((const char *)sqlite3_column_text(st, 3));
 		for (int f = 0; f < SIDX_FACETS; f++) {
@@ -119,6 +138,7 @@ static int load(db_t *db, int64_t gen)
 	}
 	db_reset(st);
 	if (rc != SQLITE_DONE) return db_error(db, "search index");
+	count_reuses();
 	ix.gen = gen;
 	ix.stamp++;
 	return 0;

@@ -234,21 +234,27 @@ int store_impact_export(db_t *db, impact_export_fn cb, void *ctx);
 /* ==== Search ==== */
 
 #define SEARCH_MAX_VALUES 8
+/* Number of facets (search_facet_names[]); the 9th, impact_label (awarded |
+ * none), was added by issue 5. */
+#define SEARCH_NFACETS 9
 
 /* One facet filter: a column and up to SEARCH_MAX_VALUES accepted values
  * (OR within a facet, AND across facets). */
 struct search_filter {
-	const char *facet;   /* theme, status, org_kind, region, departement, population_band, ai_technique, risk_level */
+	const char *facet;   /* theme, status, org_kind, region, departement, population_band, ai_technique,
+	                        risk_level, impact_label */
 	const char *values[SEARCH_MAX_VALUES];
 	int nvalues;
 };
 
 struct search_query {
 	const char *q;          /* user text, may be NULL */
-	struct search_filter filters[8];
+	struct search_filter filters[SEARCH_NFACETS];
 	int nfilters;
 	int64_t owner_org_id;   /* 0: any */
 	bool by_relevance;      /* else by last update */
+	bool by_evidence;       /* strength of evidence first (usecase.evidence desc,
+	                           then last update); wins over by_relevance */
 	int page;               /* 1-based */
 	int per_page;
 	bool restricted;        /* reader may see restricted fields (not used for
@@ -279,14 +285,14 @@ struct search_result {
 	int64_t total;
 	struct search_hit *hits;
 	int nhits;
-	struct facet facets[8];
+	struct facet facets[SEARCH_NFACETS];
 	int nfacets;
 	char *fts;   /* the FTS5 expression used (for meta/debug), or NULL */
 };
 
 /* Facet names, in display order, and their vocabularies (NULL for région
  * and département, whose labels come from the organisation table). */
-extern const char *const search_facet_names[8];
+extern const char *const search_facet_names[SEARCH_NFACETS];
 const struct vocab *search_facet_vocab(const char *facet);
 const char *search_facet_label(const char *facet);
 
@@ -306,5 +312,73 @@ struct store_figures {
 	int64_t owners;
 };
 int store_figures(db_t *db, struct store_figures *f);
+
+/* Read the page fields of public record id into h (owned strings; free
+ * with search_hit_free). 1 found, 0 not, -1 error. For the lists built
+ * outside search_run() (recommend.c, similar records). */
+int search_hit_load(db_t *db, int64_t id, struct search_hit *h);
+void search_hit_free(struct search_hit *h);
+
+/* ==== Discovery (issue 5): "territoires comme le mien", similar records ==== */
+
+/* Recommendations for one organisation (recommend.c): published records of
+ * OTHER organisations of the same kind and population band, from the
+ * search index (no SQL scan). Score (0..160, higher first; documented in
+ * recommend.c): impact label 60, evidence level 10 each (0-3), 15 per
+ * visible reuse up to 4, recency up to 20 (linear over two years); ties by
+ * last update then id. */
+#define RECO_MAX_PAGE 50
+struct reco_query {
+	int64_t org_id;
+	const char *kind;        /* the organisation's kind (org.kind) */
+	const char *band;        /* its population band (org_band()), NULL when unknown */
+	const char *theme;       /* NULL: any theme */
+	int page, per_page;
+};
+/* Reason codes: same_kind_band (always), impact_label, evidence (measured
+ * or independent evidence without the label), reused, recent (updated
+ * within 180 days), theme (the theme filter). */
+#define RECO_MAX_REASONS 6
+struct reco_hit {
+	struct search_hit h;
+	int score;
+	bool label;
+	int evidence_level;      /* 0-3 */
+	int reuses;
+	const char *reasons[RECO_MAX_REASONS];
+	int nreasons;
+};
+struct reco_result {
+	int64_t total;
+	struct reco_hit *hits;
+	int nhits;
+};
+int search_recommend(db_t *db, const struct reco_query *q, struct reco_result *out);
+void reco_result_free(struct reco_result *res);
+
+/* Similar records (recommend.c): up to n published records sharing words
+ * (FTS5 over title and summary, OR of the record's significant words) and
+ * themes with record id, excluding it and its reuses (its descendants).
+ * Cached per (id, search index generation). Each item: the shared words
+ * (folded, up to 4, comma-separated) and whether the theme is the same. */
+#define SIMILAR_MAX 5
+struct similar_item {
+	struct search_hit h;
+	bool same_theme;
+	int shared_sub_themes;
+	char words[160];         /* "compostage, collecte" (folded words), may be "" */
+	double score;
+};
+struct similar_result {
+	struct similar_item items[SIMILAR_MAX];
+	int n;
+};
+int search_similar(db_t *db, int64_t id, struct similar_result *out);
+/* The same for the record page: 1 when cached or computed inline (out
+ * filled; inline under 10,000 records), 0 when not — then the computation
+ * is queued for a background thread (own connection) and the next view
+ * finds it — or -1. */
+int search_similar_cached(db_t *db, int64_t id, struct similar_result *out);
+void similar_result_free(struct similar_result *res);
 
 #endif

@@ -42,7 +42,8 @@ const RESTRICTED = ['contact', 'funding', 'budget_band', 'hosting', 'algorithm_o
   'cost_yearly', 'staff_time'];
 const META_KEYS = ['id', 'slug', 'url', 'schema_version', 'state', 'version', 'created_at', 'updated_at', 'published_at', 'retract_reason',
   'reuse_of', 'impact_label'];
-const FACETS = ['theme', 'status', 'org_kind', 'region', 'departement', 'population_band', 'ai_technique', 'risk_level'];
+const FACETS = ['theme', 'status', 'org_kind', 'region', 'departement', 'population_band', 'ai_technique', 'risk_level',
+  'impact_label'];
 
 async function total(q = '') {
   const r = await get(`/api/v1/usecases${q ? '?' + q : ''}`);
@@ -169,8 +170,8 @@ test('GET /api/v1/usecases: facets with counts over the whole result set, sorted
     }
     for (let i = 1; i < arr.length; i++) assert.ok(arr[i - 1].count >= arr[i].count, `${name} sorted by count`);
   }
-  // one theme, one status, one owner kind per record: counts add up
-  for (const name of ['theme', 'status', 'org_kind']) {
+  // one theme, one status, one owner kind, one label value per record: counts add up
+  for (const name of ['theme', 'status', 'org_kind', 'impact_label']) {
     assert.equal(facets[name].reduce((s, f) => s + f.count, 0), 23, name);
   }
   // theme counts agree with the CSV (13 "Transition écologique et énergétique")

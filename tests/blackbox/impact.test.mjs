@@ -120,6 +120,15 @@ test('a published record with good indicators lacks only the review; the review 
     assert.deepEqual(Object.keys(e).sort(), ['at', 'kind', 'reason', 'version']);
     assert.match(e.at, /^\d{4}-\d\d-\d\dT/);
   }
+  // the label is a search facet, and the strongest evidence sorts first
+  const f = await srv.request('GET', '/api/v1/usecases?impact_label=awarded&per_page=100');
+  assert.equal(f.status, 200, f.text);
+  assert.ok(f.json.data.some((x) => x.id === u.id), 'found with impact_label=awarded');
+  assert.ok(f.json.meta.facets.impact_label.some((x) => x.value === 'awarded' && x.count >= 1));
+  const s = await srv.request('GET', '/api/v1/usecases?sort=evidence&per_page=5');
+  assert.equal(s.json.data[0].id, u.id, 'the only awarded record comes first by evidence');
+  const page = await c.visitor.get('/recherche?impact_label=awarded');
+  assert.ok(page.text.includes(`/fiches/${u.id}-`), 'the search page filters on the label');
 });
 
 test('an edit of the public indicators loses the label (review_outdated, event lost); a restricted one does not', async () => {
