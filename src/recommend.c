@@ -199,7 +199,7 @@ static bool rcache_get(int64_t gen, int64_t day, unsigned kind, unsigned band, u
 			continue;
 		if (e->n < need && (int64_t)e->n < e->total) break;
 		*c = xmalloc(sizeof **c * (e->n ? e->n : 1));
-		memcpy(*c, e->c, sizeof **c * e->n);
+		if (e->n) memcpy(*c, e->c, sizeof **c * e->n);
 		*n = e->n;
 		*total = e->total;
 		e->lru = ++rcache.clock;
@@ -227,7 +227,7 @@ static void rcache_put(int64_t gen, int64_t day, unsigned kind, unsigned band, u
 	if (!slot) slot = &rcache.e[0];
 	free(slot->c);
 	slot->c = xmalloc(sizeof *c * (n ? n : 1));
-	memcpy(slot->c, c, sizeof *c * n);
+	if (n) memcpy(slot->c, c, sizeof *c * n);
 	slot->n = n;
 	slot->used = true;
 	slot->gen = gen;
@@ -302,7 +302,7 @@ int search_recommend(db_t *db, const struct reco_query *q, struct reco_result *o
 			group_total++;
 			heap_push(&h, &c);
 		}
-		qsort(h.c, h.n, sizeof *h.c, cand_sort_desc);
+		if (h.n > 1) qsort(h.c, h.n, sizeof *h.c, cand_sort_desc);
 		rcache_put(gen, today, kind, band, theme, h.c, h.n, group_total);
 		cands = h.c;
 		ncands = h.n;
@@ -574,7 +574,7 @@ static int compute_similar(db_t *db, int64_t id, struct similar_result *out)
 		free(m);
 		return db_error(db, "similar records");
 	}
-	qsort(m, nm, sizeof *m, cmp_sim);
+	if (nm > 1) qsort(m, nm, sizeof *m, cmp_sim); /* m is NULL when nothing matched */
 	size_t pool = nm < SIMILAR_POOL ? nm : SIMILAR_POOL;
 	for (size_t i = 0; i < pool && nsub > 0; i++) {
 		char csub[MAX_SUB][64];
@@ -585,7 +585,7 @@ static int compute_similar(db_t *db, int64_t id, struct similar_result *out)
 		double base = m[i].score / (m[i].same_theme ? 1.5 : 1.0);
 		m[i].score = base * (1.0 + (m[i].same_theme ? 0.5 : 0.0) + 0.25 * m[i].shared_sub);
 	}
-	qsort(m, pool, sizeof *m, cmp_sim);
+	if (pool > 1) qsort(m, pool, sizeof *m, cmp_sim);
 	out->n = 0;
 	for (size_t i = 0; i < pool && out->n < SIMILAR_MAX; i++) {
 		struct similar_item *it = &out->items[out->n++];
