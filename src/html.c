@@ -22,6 +22,7 @@
 #include "impact.h"
 #include "pages.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -365,13 +366,15 @@ void html_int_fr(buf_t *b, int64_t n)
 
 void html_num_fr(buf_t *b, double v)
 {
-	char tmp[48];
-	/* the shortest form that reads back as v, at most 6 decimals */
-	snprintf(tmp, sizeof tmp, "%.6f", v);
-	for (int prec = 0; prec <= 6; prec++) {
-		snprintf(tmp, sizeof tmp, "%.*f", prec, v);
-		if (strtod(tmp, NULL) == v) break;
+	if (isfinite(v) && fabs(v) < 1e15 && v == (double)(int64_t)v) {
+		/* whole numbers (most values): no decimal search */
+		if (v < 0) buf_puts(b, "\u2212");
+		html_int_fr(b, (int64_t)fabs(v));
+		return;
 	}
+	char tmp[48];
+	/* at most 6 decimals, trailing zeros dropped (12.5 → "12,5") */
+	snprintf(tmp, sizeof tmp, "%.6f", v);
 	char *dot = strchr(tmp, '.');
 	if (dot) {
 		*dot = 0;

@@ -123,9 +123,13 @@ static int collect_points(const json_t *ind, struct point *pts, int max)
 /* A number for an SVG attribute (C locale, 1 decimal). */
 static void svg_num(buf_t *b, double v)
 {
-	char tmp[32];
-	snprintf(tmp, sizeof tmp, "%.1f", v);
-	buf_fmt(b, "%h", tmp);
+	/* tenths as integers: no printf of a double (it showed in profiles) */
+	int64_t t = (int64_t)llround(v * 10.0);
+	if (t < 0) {
+		buf_putc(b, '-');
+		t = -t;
+	}
+	buf_fmt(b, "%D.%D", t / 10, t % 10);
 }
 
 #define CH_W 320.0
