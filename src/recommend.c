@@ -44,16 +44,20 @@
  *   whose origin chain reaches it: its reuses, their reuses...) are left
  *   out; only published records are kept. Sub-themes are read (one JSON
  *   extraction each) for the SIMILAR_POOL best matches only.
- * - The similar records of a record are cached per (record id, index
- *   generation) in an LRU (SIMILAR_CACHE entries): ids, reasons and
- *   scores; the shown rows are re-read (5 point reads). Any write changes
- *   the generation, which invalidates every entry.
+ * - The similar records of a record are cached in a direct-mapped table
+ *   (SIMILAR_CACHE slots, by id): ids, reasons and scores; the shown rows
+ *   are re-read (5 point reads) and only published ones kept. An entry
+ *   serves while the index generation is unchanged, and for SIMILAR_TTL
+ *   seconds whatever was written meanwhile, so a busy library does not
+ *   recompute every list after each write (a list may be minutes late).
  * - Computing them costs 5-15 ms at 100k records (FTS5 opens the doclists
  *   of 8 terms), 10 to 30 times a whole record page. So the record page
  *   never computes them: search_similar_cached() answers from the cache,
  *   and on a miss queues the id for one background thread (its own
- *   connection, opened on first use) that fills the cache; the section
- *   appears from the next view. The API computes synchronously. Under
+ *   connection, opened on first use) that fills the cache at most
+ *   SIMILAR_BG_RATE times a second (a crawler walking every record must
+ *   not take a core from the pages); the section appears from the next
+ *   view. The API computes synchronously. Under
  *   SIMILAR_INLINE_MAX records (the real library for years: the cost is
  *   then well under a millisecond) a miss is computed inline, so the page
  *   is the same at every view (stable ETag).
@@ -364,7 +368,8 @@ void reco_result_free(struct reco_result *res)
 #define SIMILAR_WORDS 8    /* words of the OR query */
 #define SIMILAR_SCAN_S "300" /* matches ranked at most (the newest) */
 #define SIMILAR_POOL 40    /* best matches whose sub-themes are compared */
-#define SIMILAR_CACHE 1024 /* records whose similar records are kept (~1.4 MB) */
+#define SIMILAR_CACHE 2048 /* slots of the similar-records cache (~2.8 MB) */
+#define SIMILAR_TTL 600    /* seconds an entry serves after later writes */
 #define MAX_SUB 10
 
 struct words {
@@ -446,8 +451,15 @@ static int read_sub_themes(db_t *db, int64_t id, char sub[MAX_SUB][64])
 	return n;
 }
 
+/* The cache of similar records: direct-mapped by record id (one lookup,
+ * no scan). An entry serves while the search index is unchanged, and for
+ * SIMILAR_TTL seconds after it was computed even if other records were
+ * written meanwhile (a list of similar records may be a few minutes
+ * late; the records it names are re-read, and only published ones are
+ * shown), so a busy library does not recompute every list after each
+ * write. */
 struct sim_entry {
-	int64_t id, gen, lru;
+	int64_t id, gen, at;
 	struct similar_item items[SIMILAR_MAX];  /* h left empty: re-read */
 	int n;
 };
@@ -455,21 +467,18 @@ struct sim_entry {
 static struct {
 	pthread_mutex_t lock;
 	struct sim_entry e[SIMILAR_CACHE];
-	int64_t clock;
 } scache = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 static bool scache_get(int64_t id, int64_t gen, struct similar_result *out)
 {
 	bool hit = false;
+	int64_t now = now_unix();
 	pthread_mutex_lock(&scache.lock);
-	for (int i = 0; i < SIMILAR_CACHE; i++) {
-		struct sim_entry *e = &scache.e[i];
-		if (e->id != id || e->gen != gen) continue;
+	struct sim_entry *e = &scache.e[(uint64_t)id % SIMILAR_CACHE];
+	if (e->id == id && (e->gen == gen || now - e->at < SIMILAR_TTL)) {
 		memcpy(out->items, e->items, sizeof out->items);
 		out->n = e->n;
-		e->lru = ++scache.clock;
 		hit = true;
-		break;
 	}
 	pthread_mutex_unlock(&scache.lock);
 	return hit;
@@ -478,18 +487,10 @@ static bool scache_get(int64_t id, int64_t gen, struct similar_result *out)
 static void scache_put(int64_t id, int64_t gen, const struct similar_result *r)
 {
 	pthread_mutex_lock(&scache.lock);
-	struct sim_entry *slot = &scache.e[0];
-	for (int i = 0; i < SIMILAR_CACHE; i++) {
-		struct sim_entry *e = &scache.e[i];
-		if (e->id == id || e->id == 0 || e->gen != gen) {
-			slot = e;
-			break;
-		}
-		if (e->lru < slot->lru) slot = e;
-	}
+	struct sim_entry *slot = &scache.e[(uint64_t)id % SIMILAR_CACHE];
 	slot->id = id;
 	slot->gen = gen;
-	slot->lru = ++scache.clock;
+	slot->at = now_unix();
 	slot->n = r->n;
 	for (int i = 0; i < r->n; i++) {
 		slot->items[i] = r->items[i];
@@ -629,6 +630,22 @@ static int compute_similar(db_t *db, int64_t id, struct similar_result *out)
 	return 0;
 }
 
+/* Re-read the row of a cached item and append it to out if it is still
+ * published (a cached list may be up to SIMILAR_TTL seconds old). 0 or -1. */
+static int reload_item(db_t *db, struct similar_result *out, const struct similar_item *cached)
+{
+	struct similar_item it = *cached;
+	int lr = search_hit_load(db, it.h.id, &it.h);
+	if (lr < 0) return -1;
+	if (lr == 0) return 0;
+	if (!it.h.state || strcmp(it.h.state, "published") != 0) {
+		search_hit_free(&it.h);
+		return 0;
+	}
+	out->items[out->n++] = it;
+	return 0;
+}
+
 int search_similar(db_t *db, int64_t id, struct similar_result *out)
 {
 	memset(out, 0, sizeof *out);
@@ -647,12 +664,8 @@ int search_similar(db_t *db, int64_t id, struct similar_result *out)
 	/* read the rows shown (a record may have gone since: dropped) */
 	int n = out->n;
 	out->n = 0;
-	for (int i = 0; rc == 0 && i < n; i++) {
-		struct similar_item it = out->items[i];
-		int lr = search_hit_load(db, it.h.id, &it.h);
-		if (lr < 0) rc = -1;
-		else if (lr == 1) out->items[out->n++] = it;
-	}
+	for (int i = 0; rc == 0 && i < n; i++)
+		rc = reload_item(db, out, &out->items[i]);
 	db_read_end(db, tx);
 	if (rc < 0) similar_result_free(out);
 	return rc < 0 ? -1 : 0;
@@ -667,6 +680,7 @@ void similar_result_free(struct similar_result *res)
 /* ==== Background filling for the record page ==== */
 
 #define SIMILAR_QUEUE 64
+#define SIMILAR_BG_RATE 25  /* background computations per second, at most */
 #define SIMILAR_INLINE_MAX 10000  /* records: below, a miss is computed inline (< 1 ms) */
 
 static struct {
@@ -695,8 +709,16 @@ static void *similar_worker(void *arg)
 		bg.head = (bg.head + 1) % SIMILAR_QUEUE;
 		bg.n--;
 		pthread_mutex_unlock(&bg.lock);
+		uint64_t t0 = mono_ns();
 		struct similar_result res;
 		if (search_similar(db, id, &res) == 0) similar_result_free(&res);
+		/* at most SIMILAR_BG_RATE computations a second: a crawler
+		 * walking every record must not take a core from the pages */
+		uint64_t spent = mono_ns() - t0, slot = 1000000000ull / SIMILAR_BG_RATE;
+		if (spent < slot) {
+			struct timespec ts = { 0, (long)(slot - spent) };
+			nanosleep(&ts, NULL);
+		}
 	}
 	return NULL;
 }
@@ -743,12 +765,8 @@ int search_similar_cached(db_t *db, int64_t id, struct similar_result *out)
 	int rc = 0;
 	int n = out->n;
 	out->n = 0;
-	for (int i = 0; hit && rc == 0 && i < n; i++) {
-		struct similar_item it = out->items[i];
-		int lr = search_hit_load(db, it.h.id, &it.h);
-		if (lr < 0) rc = -1;
-		else if (lr == 1) out->items[out->n++] = it;
-	}
+	for (int i = 0; hit && rc == 0 && i < n; i++)
+		rc = reload_item(db, out, &out->items[i]);
 	db_read_end(db, tx);
 	if (rc < 0) {
 		similar_result_free(out);

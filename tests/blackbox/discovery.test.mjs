@@ -250,21 +250,37 @@ test('similar records: shared words and theme, never the record itself', async (
   assertApiError(await api('/api/v1/usecases/999999/similar'), 404, 'resource.not_found');
 });
 
-test('similar records leave out the record\'s own reuses', async () => {
-  const reuse = await srv.request('POST', `/api/v1/usecases/${R.evidence.id}/reuses`, {
+test('similar records leave out the record\'s own reuses, and records no longer published', async () => {
+  // a new origin (its similar records never computed yet), a reuse of it and a look-alike that is not
+  const origin = await publish(C.same1.key, {
+    title: 'Méthanisation des boues de station d\'épuration', summary: 'Pilotage de la méthanisation des boues par apprentissage.',
+  });
+  const reuse = await srv.request('POST', `/api/v1/usecases/${origin.id}/reuses`, {
     token,
     json: {
-      owner: C.big.key, reuse_context: 'Nous reprenons ce compostage collectif.',
-      title: 'Compostage collectif des biodéchets, repris', status: 'deployed', state: 'published',
+      owner: C.big.key, reuse_context: 'Nous reprenons cette méthanisation.', status: 'deployed', state: 'published',
+      title: 'Méthanisation des boues de station d\'épuration', summary: 'Pilotage de la méthanisation des boues par apprentissage.',
     },
   });
   assert.equal(reuse.status, 201, reuse.text);
   const rid = reuse.json.data.id;
-  const r = await api(`/api/v1/usecases/${R.evidence.id}/similar`);
-  assert.ok(!r.json.data.map((x) => x.id).includes(rid), 'its reuse is not "similar"');
-  // seen from another record, the reuse may be similar: only the origin excludes it
-  const other = await api(`/api/v1/usecases/${R.tricky.id}/similar`);
-  assert.equal(other.status, 200);
+  const twin = await publish(C.same3.key, {
+    title: 'Méthanisation des boues de station d\'épuration', summary: 'Pilotage de la méthanisation des boues par apprentissage.',
+  });
+  const r = await api(`/api/v1/usecases/${origin.id}/similar`);
+  assert.equal(r.status, 200, r.text);
+  const ids = r.json.data.map((x) => x.id);
+  assert.ok(ids.includes(twin.id), 'the same text in another record is similar');
+  assert.ok(!ids.includes(rid), 'its own reuse, with the same text, is not "similar"');
+  // seen from the reuse, its origin may be similar: only the origin excludes its reuses
+  assert.equal((await api(`/api/v1/usecases/${rid}/similar`)).status, 200);
+  // a similar record that is retracted disappears at once (lists are cached, their rows re-read)
+  const ret = await srv.request('POST', `/api/v1/usecases/${twin.id}/retract`, { token, json: { reason: 'Projet arrêté.' } });
+  assert.equal(ret.status, 200, ret.text);
+  const after = await api(`/api/v1/usecases/${origin.id}/similar`);
+  assert.ok(!after.json.data.map((x) => x.id).includes(twin.id), 'a retracted record is no longer proposed');
+  const page = await webClient(srv).get(origin.url);
+  assert.ok(!page.text.includes(`/fiches/${twin.id}-`), 'nor on the record page');
 });
 
 // ==== facet and sort ====
