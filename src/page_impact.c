@@ -619,6 +619,8 @@ int page_impact_rules(struct req *r)
 	    "<h1>Le label « impact démontré »</h1>\n"
 	    "<p class=\"lead\">Ce label signale les fiches dont l'impact est mesuré, daté, documenté et relu. Il est "
 	    "calculé à partir de règles écrites, les mêmes pour toutes les fiches, et recalculé à chaque modification.</p>\n"
+	    "<p><a href=\"/recherche?impact_label=awarded\">Voir les fiches au label « impact démontré »</a> · "
+	    "<a href=\"/recherche?sort=evidence\">toutes les fiches, des preuves d'impact les plus fortes aux plus faibles</a></p>\n"
 	    "<h2>Les règles</h2>\n"
 	    "<p>Le label est accordé quand toutes les conditions suivantes sont remplies ; les cinq premières par un "
 	    "même indicateur :</p>\n<ol class=\"rules\">\n"

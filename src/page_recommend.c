@@ -169,7 +169,8 @@ int page_territories(struct req *r)
 		buf_puts(b, "<h1>Territoires comme le mien</h1>\n"
 		            "<p class=\"lead\">Choisissez une organisation : IA·T vous montre les fiches publiées par des "
 		            "collectivités du même type et de la même strate de population, en commençant par celles "
-		            "dont l'impact est démontré, les plus réutilisées et les plus récentes.</p>\n");
+		            "dont l'impact est démontré, les plus réutilisées et les plus récentes "
+		            "(<a href=\"/impact-demontre\">les règles du label « impact démontré »</a>).</p>\n");
 		chooser(r, q, too_long);
 		html_end(r);
 		return 0;

@@ -37,6 +37,12 @@ const PAGES = [
   { name: 'usecase', path: () => usecase.url },
   { name: 'organisation', path: () => `/organisations/${usecase.owner.id}`, hits: true },
   { name: 'accessibility', path: () => '/accessibilite' },
+  // issue 5: measured impact, reuse, discovery
+  { name: 'search-evidence', path: () => '/recherche?sort=evidence', hits: true },
+  { name: 'impact-rules', path: () => '/impact-demontre' },
+  { name: 'lineage', path: () => `/fiches/${usecase.id}/lignee` },
+  { name: 'territories-chooser', path: () => '/territoires-comme-le-mien' },
+  { name: 'territories', path: () => `/territoires-comme-le-mien?organisation=${usecase.owner.id}` },
   { name: 'not-found', path: () => '/fiches/999999-nexiste-pas', status: 404 },
 ];
 

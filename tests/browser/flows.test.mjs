@@ -737,6 +737,11 @@ flow('10. an agent of another territory reuses a published record and adds its o
     assert.match(main, /30\s+jours\s+→[^0-9]*18\s+jours/);
     assert.match(main, /en baisse de 12\s+jours/);
     await B.checkPage(page, 'reuse-record-page');
+
+    // a document of our own reuse kit, through its form
+    await B.visit(page, `/fiches/${reuseId}/kit/nouveau`);
+    await B.checkPage(page, 'kit-form');
+    await B.assertNoAxeViolations(page, 'kit form');
     h.assertNoErrors();
   } finally {
     await h.close();
@@ -756,6 +761,17 @@ flow('10. an agent of another territory reuses a published record and adds its o
     assert.match(await page.locator('main').innerText(), /Tri des biodéchets par vision/);
     await B.checkPage(page, 'lineage');
   });
+  // the origin organisation was told, in its inbox
+  const ref = await signedIn(BDX_REFERENT, '/espace/messages');
+  try {
+    const inbox = await ref.page.locator('main').innerText();
+    assert.match(inbox, /Tri des biodéchets par vision/);
+    assert.match(inbox, /Lyon/);
+    await B.checkPage(ref.page, 'org-inbox');
+    ref.assertNoErrors();
+  } finally {
+    await ref.close();
+  }
 });
 
 // a summary for people (the failures themselves fail the flows above)
