@@ -261,6 +261,12 @@ int api_usecase_list(struct req *r)
 		jw_kstr(&w, "name", h->owner_name);
 		jw_kstr(&w, "kind", h->owner_kind);
 		jw_obj_end(&w);
+		jw_kbool(&w, "impact_label", h->impact_label);
+		jw_kint(&w, "evidence_score", h->evidence);
+		jw_key(&w, "reuse_of");
+		if (h->origin_id) jw_int(&w, h->origin_id);
+		else jw_null(&w);
+		jw_kint(&w, "reuses", h->reuses);
 		jw_kstr(&w, "snippet_html", h->snippet_html);
 		jw_obj_end(&w);
 	}

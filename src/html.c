@@ -488,6 +488,12 @@ void html_hits(buf_t *b, const struct search_result *res, int hlevel)
 		if (h->theme)
 			buf_fmt(b, "<span class=\"tag\"><span class=\"visually-hidden\">Thème : </span>%h</span> ",
 			        vocab_label(&vocab_theme, h->theme));
+		if (h->impact_label) buf_puts(b, "<span class=\"tag tag-impact\">Impact démontré</span> ");
+		if (h->reuses > 0) {
+			buf_puts(b, "<span class=\"hit-reuses\">Réutilisée ");
+			html_count(b, h->reuses, "fois", "fois");
+			buf_puts(b, "</span> ");
+		}
 		if (h->updated_at) {
 			buf_puts(b, "<span class=\"hit-date\">Mise à jour le ");
 			html_time(b, h->updated_at);

@@ -299,7 +299,9 @@ static char *col_text_dup(sqlite3_stmt *st, int i)
 static int load_hit(db_t *db, int64_t id, const struct snippet_terms *terms, struct search_hit *h)
 {
 	sqlite3_stmt *st = db_stmt(db,
-	    "SELECT u.slug, u.title, u.summary, u.state, u.theme, u.status, u.updated_at, o.kind, o.code, o.name "
+	    "SELECT u.slug, u.title, u.summary, u.state, u.theme, u.status, u.updated_at, o.kind, o.code, o.name, "
+	    "u.impact_label, u.evidence, coalesce(u.origin_id, 0), "
+	    "(SELECT count(*) FROM usecase c WHERE c.origin_id = u.id AND c.visible = 1) "
 	    "FROM usecase u JOIN organisation o ON o.id = u.owner_org_id WHERE u.id = ?1");
 	if (!st) return -1;
 	db_bind_int(st, 1, id);
@@ -320,6 +322,10 @@ static int load_hit(db_t *db, int64_t id, const struct snippet_terms *terms, str
 	h->owner_key = xasprintf("%s-%s", (const char *)sqlite3_column_text(st, 7),
 	                         (const char *)sqlite3_column_text(st, 8));
 	h->owner_name = col_text_dup(st, 9);
+	h->impact_label = sqlite3_column_int(st, 10) != 0;
+	h->evidence = sqlite3_column_int(st, 11);
+	h->origin_id = sqlite3_column_int64(st, 12);
+	h->reuses = sqlite3_column_int64(st, 13);
 	db_reset(st);
 	if (terms && terms->n) {
 		st = db_stmt(db, "SELECT title, summary, body FROM usecase_fts WHERE rowid = ?1");

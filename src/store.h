@@ -267,6 +267,10 @@ struct search_hit {
 	char *slug, *title, *summary, *state, *theme, *status, *updated_at;
 	char *owner_key, *owner_name, *owner_kind;
 	char *snippet_html;      /* escaped HTML with <mark>, or NULL */
+	bool impact_label;       /* "impact démontré" */
+	int evidence;            /* strength of evidence (usecase.evidence) */
+	int64_t origin_id;       /* the record it reuses, or 0 */
+	int64_t reuses;          /* its visible (published or retracted) direct reuses */
 };
 
 struct facet_count {

@@ -124,11 +124,18 @@ test('a published record with good indicators lacks only the review; the review 
   const f = await srv.request('GET', '/api/v1/usecases?impact_label=awarded&per_page=100');
   assert.equal(f.status, 200, f.text);
   assert.ok(f.json.data.some((x) => x.id === u.id), 'found with impact_label=awarded');
+  const hit = f.json.data.find((x) => x.id === u.id);
+  assert.equal(hit.impact_label, true, 'list items carry the label');
+  assert.equal(hit.evidence_score, r.json.data.impact_label.evidence_score);
+  assert.equal(hit.reuse_of, null);
+  assert.equal(hit.reuses, 0);
+  assert.ok(f.json.data.every((x) => x.impact_label === true), 'the filter keeps labelled records only');
   assert.ok(f.json.meta.facets.impact_label.some((x) => x.value === 'awarded' && x.count >= 1));
   const s = await srv.request('GET', '/api/v1/usecases?sort=evidence&per_page=5');
   assert.equal(s.json.data[0].id, u.id, 'the only awarded record comes first by evidence');
   const page = await c.visitor.get('/recherche?impact_label=awarded');
   assert.ok(page.text.includes(`/fiches/${u.id}-`), 'the search page filters on the label');
+  assert.match(page.text, /<span class="tag tag-impact">Impact démontré<\/span>/, 'hits show the label');
 });
 
 test('an edit of the public indicators loses the label (review_outdated, event lost); a restricted one does not', async () => {
