@@ -391,6 +391,29 @@ void html_num_fr(buf_t *b, double v)
 	if (dot && dot[1]) buf_fmt(b, ",%h", dot + 1);
 }
 
+void html_num_exact(buf_t *b, double v)
+{
+	char tmp[64];
+	for (int prec = 0; prec <= 12; prec++) {
+		snprintf(tmp, sizeof tmp, "%.*f", prec, v);
+		if (strtod(tmp, NULL) == v) break;
+	}
+	for (char *p = tmp; *p; p++)
+		if (*p == '.') *p = ',';
+	buf_fmt(b, "%h", tmp);
+}
+
+void html_field_num(buf_t *b, const struct field *f, double v)
+{
+	const char *unit = model_field_unit(f);
+	if (!unit) {
+		html_num_exact(b, v); /* coordinates: every stored digit */
+		return;
+	}
+	html_num_fr(b, v);
+	buf_fmt(b, "\u00a0%h", unit);
+}
+
 void html_item_summary(buf_t *b, const struct field *f, const json_t *x)
 {
 	if (f->type == F_KIT) {

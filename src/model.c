@@ -103,6 +103,18 @@ bool model_is_meta_key(const char *key)
 	return false;
 }
 
+const char *model_field_unit(const struct field *f)
+{
+	static const char *const units[][2] = {
+		{ "cost_one_off", "€ HT" },
+		{ "cost_yearly", "€ HT par an" },
+		{ "staff_time", "ETP" },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(units); i++)
+		if (strcmp(units[i][0], f->name) == 0) return units[i][1];
+	return NULL;
+}
+
 const struct field *model_field(const char *name)
 {
 	for (size_t i = 0; i < model_nfields; i++)

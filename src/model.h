@@ -104,6 +104,8 @@ extern const struct field model_fields[];
 extern const size_t model_nfields;
 
 const struct field *model_field(const char *name);
+/* The French unit of a number field ("€ HT", "ETP"), or NULL. */
+const char *model_field_unit(const struct field *f);
 /* The value of field f that a reader sees: for lists whose items carry
  * their own visibility (indicators, reuse kit), the public items only
  * unless restricted; other fields unchanged. A new reference, or NULL when

@@ -83,9 +83,11 @@ static const char *record_path(struct req *r, int64_t id, const char *slug)
 
 static void number_text(buf_t *b, double d)
 {
-	char tmp[40];
-	for (int prec = 1; prec <= 17; prec++) {
-		snprintf(tmp, sizeof tmp, "%.*g", prec, d);
+	/* fixed notation (never "8.5e+04"), the fewest decimals that read
+	 * back as the stored value */
+	char tmp[64];
+	for (int prec = 0; prec <= 12; prec++) {
+		snprintf(tmp, sizeof tmp, "%.*f", prec, d);
 		if (strtod(tmp, NULL) == d) break;
 	}
 	for (char *p = tmp; *p; p++)

@@ -336,18 +336,9 @@ static void value_text(struct req *r, buf_t *b, const struct field *f, const jso
 	case F_INT:
 		html_int_fr(b, json_integer_value(v));
 		break;
-	case F_NUM: {
-		char tmp[40];
-		snprintf(tmp, sizeof tmp, "%.17g", json_number_value(v));
-		for (int prec = 1; prec <= 17; prec++) {
-			snprintf(tmp, sizeof tmp, "%.*g", prec, json_number_value(v));
-			if (strtod(tmp, NULL) == json_number_value(v)) break;
-		}
-		for (char *p = tmp; *p; p++)
-			if (*p == '.') *p = ',';
-		buf_fmt(b, "%h", tmp);
+	case F_NUM:
+		html_field_num(b, f, json_number_value(v));
 		break;
-	}
 	case F_ORG:
 		render_org_name(r, b, json_string_value(v));
 		break;

@@ -105,18 +105,6 @@ static void render_org(struct req *r, buf_t *b, const char *key)
 	}
 }
 
-static void render_number(buf_t *b, double d)
-{
-	char tmp[40];
-	/* shortest form that reads back as the stored value */
-	for (int prec = 1; prec <= 17; prec++) {
-		snprintf(tmp, sizeof tmp, "%.*g", prec, d);
-		if (strtod(tmp, NULL) == d) break;
-	}
-	for (char *p = tmp; *p; p++)
-		if (*p == '.') *p = ','; /* French decimal comma */
-	buf_fmt(b, "%h", tmp);
-}
 
 /* true when the value holds something to show */
 static bool has_value(const json_t *v)
@@ -180,7 +168,7 @@ static void render_value(struct req *r, buf_t *b, const struct field *f, const j
 		html_int_fr(b, json_integer_value(v));
 		break;
 	case F_NUM:
-		render_number(b, json_number_value(v));
+		html_field_num(b, f, json_number_value(v));
 		break;
 	case F_DATE:
 		html_time(b, json_string_value(v));

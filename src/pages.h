@@ -54,10 +54,16 @@ void html_int_fr(buf_t *b, int64_t n);
 /* A number in French: digit grouping, decimal comma, true minus sign,
  * at most 6 decimals, no trailing zeros ("1 234,5"). */
 void html_num_fr(buf_t *b, double v);
+struct field;
+/* A number exactly as stored, in fixed notation (never an exponent) with a
+ * decimal comma ("44,8380737", "-0,5844559"). */
+void html_num_exact(buf_t *b, double v);
+/* The value of a number field: with its unit ("987 654,5 € HT") when the
+ * model gives one, else html_num_exact(). */
+void html_field_num(buf_t *b, const struct field *f, double v);
 /* One line for an item of an indicator list or a reuse kit (escaped):
  * "Délai de traitement : 12 jours (2024-01-01) → 5 jours (2024-06-30) —
  * niveau de preuve : …", "Cahier des charges : titre — url". */
-struct field;
 void html_item_summary(buf_t *b, const struct field *f, const json_t *item);
 /* A SIREN grouped by three digits ("243 300 316"); other text escaped. */
 void html_siren(buf_t *b, const char *siren);

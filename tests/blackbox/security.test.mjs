@@ -197,6 +197,14 @@ test('restricted fields: an agent of any organisation reads them (JSON and page)
   const page = await get(secret.url, { token: env.tokens.agentLyon });
   assert.equal(page.status, 200);
   assert.ok(page.text.includes(MARKER), 'the agent sees the restricted values on the page');
+  // numbers in French with their unit, never an exponent (costs reach millions)
+  assert.ok(page.text.includes('987\u00a0654,5\u00a0€ HT'), 'the one-off cost in French with its unit');
+  assert.ok(page.text.includes('12\u00a0345,25\u00a0€ HT par an'), 'the yearly cost');
+  assert.ok(page.text.includes('1,5\u00a0ETP'), 'the staff time');
+  assert.doesNotMatch(page.text, /\de\+\d/, 'no exponent notation');
+  const form = await get(`/fiches/${secret.id}/modifier`, { token: env.tokens.refBdx });
+  assert.equal(form.status, 200);
+  assert.ok(form.text.includes('value="987654,5"'), 'the form shows the cost as typed, in fixed notation');
   assert.ok(page.text.includes('Cloud chez un tiers'));
   // and the anonymous representation is not served from a cache to agents, nor the reverse
   const anon = await get(`/api/v1/usecases/${secret.id}`);
