@@ -300,8 +300,7 @@ static int load_hit(db_t *db, int64_t id, const struct snippet_terms *terms, str
 {
 	sqlite3_stmt *st = db_stmt(db,
 	    "SELECT u.slug, u.title, u.summary, u.state, u.theme, u.status, u.updated_at, o.kind, o.code, o.name, "
-	    "u.impact_label, u.evidence, coalesce(u.origin_id, 0), "
-	    "(SELECT count(*) FROM usecase c WHERE c.origin_id = u.id AND c.visible = 1) "
+	    "u.impact_label, u.evidence, coalesce(u.origin_id, 0) "
 	    "FROM usecase u JOIN organisation o ON o.id = u.owner_org_id WHERE u.id = ?1");
 	if (!st) return -1;
 	db_bind_int(st, 1, id);
@@ -325,7 +324,6 @@ static int load_hit(db_t *db, int64_t id, const struct snippet_terms *terms, str
 	h->impact_label = sqlite3_column_int(st, 10) != 0;
 	h->evidence = sqlite3_column_int(st, 11);
 	h->origin_id = sqlite3_column_int64(st, 12);
-	h->reuses = sqlite3_column_int64(st, 13);
 	db_reset(st);
 	if (terms && terms->n) {
 		st = db_stmt(db, "SELECT title, summary, body FROM usecase_fts WHERE rowid = ?1");
@@ -552,15 +550,25 @@ int search_run(db_t *db, const struct search_query *sq, struct search_result *re
 	}
 	res->total = c->total;
 	if (sq->with_facets) counts_to_facets(db, c, res);
+	/* the number of visible reuses of each hit comes from the index */
+	int64_t *nreuses = xcalloc((size_t)nids + 1, sizeof *nreuses);
+	for (int i = 0; i < nids; i++) {
+		const struct sidx_row *row = sidx_get(ids[i]);
+		nreuses[i] = row ? row->reuses : 0;
+	}
 	sidx_release();
 	locked = false;
 	snippet_terms_parse(&terms, fts);
 	res->hits = xcalloc((size_t)nids + 1, sizeof *res->hits);
 	for (int i = 0; i < nids; i++) {
 		int rc = load_hit(db, ids[i], &terms, &res->hits[res->nhits]);
-		if (rc < 0) goto out;
-		if (rc == 1) res->nhits++;
+		if (rc < 0) {
+			free(nreuses);
+			goto out;
+		}
+		if (rc == 1) res->hits[res->nhits++].reuses = nreuses[i];
 	}
+	free(nreuses);
 	res->fts = fts;
 	fts = NULL;
 	ret = 0;

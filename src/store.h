@@ -270,7 +270,9 @@ struct search_hit {
 	bool impact_label;       /* "impact démontré" */
 	int evidence;            /* strength of evidence (usecase.evidence) */
 	int64_t origin_id;       /* the record it reuses, or 0 */
-	int64_t reuses;          /* its visible (published or retracted) direct reuses */
+	int64_t reuses;          /* its visible (published or retracted) direct reuses
+	                            (filled by search_run(), from the index; 0 from
+	                            search_hit_load()) */
 };
 
 struct facet_count {

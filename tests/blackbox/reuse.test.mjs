@@ -404,6 +404,18 @@ test('"réutilisée par N territoires": distinct organisations, visible reuses o
   const page = await web.visitor.get(path(o));
   assert.match(page.text, /Réutilisée par 2 territoires \(3 fiches\)\./);
   assert.match(page.text, /Retirée/);
+  // lists and search results carry the number of visible reuses (the draft is not counted)
+  const list = await srv.request('GET', `/api/v1/usecases?owner=${o.owner.id}&per_page=100`);
+  assert.equal(list.status, 200, list.text);
+  const item = list.json.data.find((x) => x.id === o.id);
+  assert.ok(item, 'the origin is listed');
+  assert.equal(item.reuses, 3);
+  assert.equal(item.reuse_of, null);
+  const child = (await srv.request('GET', `/api/v1/usecases/${m1.id}`)).json.data;
+  const childList = await srv.request('GET', `/api/v1/usecases?owner=${child.owner.id}&per_page=100`);
+  assert.equal(childList.json.data.find((x) => x.id === m1.id).reuse_of, o.id);
+  const results = await web.visitor.get(`/recherche?owner=${o.owner.id}`);
+  assert.match(results.text, /<span class="hit-reuses">Réutilisée 3\u00a0?\s?fois<\/span>/);
 });
 
 // ==== Inbox and messages ====
