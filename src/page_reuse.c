@@ -165,9 +165,19 @@ void reuse_section(struct req *r, const struct uc_full *u, const json_t *doc)
 	struct reuse_list l;
 	int64_t nreuses = 0, norgs = 0;
 	if (store_reuses(r->db, u->id, true, &l) < 0) return;
-	if (store_reuse_counts(r->db, u->id, &nreuses, &norgs) < 0) {
-		store_reuse_list_free(&l);
-		return;
+	if (l.truncated) {
+		if (store_reuse_counts(r->db, u->id, &nreuses, &norgs) < 0) {
+			store_reuse_list_free(&l);
+			return;
+		}
+	} else {
+		/* the whole list is here: count it rather than ask again */
+		nreuses = l.n;
+		for (int i = 0; i < l.n; i++) {
+			bool seen = false;
+			for (int k = 0; k < i && !seen; k++) seen = l.v[k].org_id == l.v[i].org_id;
+			if (!seen) norgs++;
+		}
 	}
 	const struct viewer *v = &r->viewer;
 	int64_t eligible[AUTH_MAX_ORGS];

@@ -680,7 +680,7 @@ void similar_result_free(struct similar_result *res)
 /* ==== Background filling for the record page ==== */
 
 #define SIMILAR_QUEUE 64
-#define SIMILAR_BG_RATE 25  /* background computations per second, at most */
+#define SIMILAR_BG_RATE 8   /* background computations per second, at most (~8 % of a core at 100k records) */
 #define SIMILAR_INLINE_MAX 10000  /* records: below, a miss is computed inline (< 1 ms) */
 
 static struct {
