@@ -60,4 +60,8 @@ int api_export_impact_one(struct req *r);
 int api_org_recommendations(struct req *r);
 int api_usecase_similar(struct req *r);
 
+/* ---- API contract, issue 6 (api_openapi.c, api_status.c) ---- */
+int api_openapi(struct req *r);
+int api_status(struct req *r);
+
 #endif

@@ -261,4 +261,8 @@ int page_territories(struct req *r);
 int page_legal_notice(struct req *r);
 int page_privacy(struct req *r);
 
+/* ---- API contract, issue 6 (page_apidoc.c) ---- */
+/* GET /api/documentation: the OpenAPI document rendered as a French page */
+int page_apidoc(struct req *r);
+
 #endif

@@ -128,6 +128,11 @@ static const struct route routes[] = {
 	{ "GET",   "/api/v1/usecases/{}/similar",   api_usecase_similar,  CAP_NONE, R_API | R_CORS | R_READ,        "" },
 
 	/* ---- legal pages (page_legal.c) ---- */
+	/* ---- API contract, issue 6 (api_openapi.c, api_status.c, page_apidoc.c) ---- */
+	{ "GET",   "/api/v1/openapi.json",          api_openapi,          CAP_NONE, R_API | R_CORS,                 "" },
+	{ "GET",   "/api/v1/status",                api_status,           CAP_NONE, R_API | R_CORS,                 "" },
+	{ "GET",   "/api/documentation",            page_apidoc,          CAP_NONE, 0,                              "" },
+
 	{ "GET",   "/mentions-legales",             page_legal_notice,    CAP_NONE, 0,                              "" },
 	{ "GET",   "/donnees-personnelles",         page_privacy,         CAP_NONE, 0,                              "" },
 };

@@ -34,7 +34,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
+#include "metrics.h"
 #include "outbox.h"
 #include "router.h"
 #include "session.h"
@@ -576,8 +578,13 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const ch
 	if (q) parse_query(r, q + 1);
 	r->https = is_https(r);
 	r->db = thread_db(s);
+	struct timespec t0, t1; /* response times for /api/v1/status (metrics.h) */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	router_dispatch(r);
-	return finish(r);
+	enum MHD_Result res = finish(r);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	metrics_record(r->method, r->path, (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+	return res;
 }
 
 /* ==== Listening address ==== */
@@ -634,6 +641,7 @@ int server_run(const struct server_config *cfg)
 	}
 	struct server *s = xcalloc(1, sizeof *s);
 	s->cfg = cfg;
+	metrics_init(cfg->write_rate);
 	outbox_set_base_url(cfg->base_url);
 	pthread_mutex_init(&s->lock, NULL);
 

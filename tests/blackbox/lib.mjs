@@ -373,7 +373,130 @@ export async function request(base, method, p, o = {}) {
       throw new Error(`${method} ${p}: reply is not JSON (${e.message}): ${text.slice(0, 300)}`);
     }
   }
-  return { status: res.status, headers: res.headers, text, json, buffer };
+  const reply = { status: res.status, headers: res.headers, text, json, buffer };
+  if (CONTRACT_CHECK) await checkContract(method, p, reply);
+  return reply;
+}
+
+// ==== The API contract (doc/openapi.json), issue 6 ====
+//
+// With IAT_CHECK_CONTRACT=1 in the environment (set by CMake for every
+// black-box suite, or enableContractCheck()), every reply of request() to
+// /api/v1/* or /healthz is checked against doc/openapi.json: the operation
+// is found by method + path template, the status must be documented for it,
+// and a JSON body must validate against that status's schema (Ajv, JSON
+// Schema 2020-12 as in OpenAPI 3.1). A path or method the document does not
+// have must be answered with the error envelope. Loaded lazily: ajv is an
+// npm dev dependency (package-lock.json), the rest of this file uses Node
+// built-ins only.
+
+let CONTRACT_CHECK = process.env.IAT_CHECK_CONTRACT === '1';
+let contract = null;
+
+/** Turn the contract check on for this process (returns the loaded contract). */
+export async function enableContractCheck() {
+  CONTRACT_CHECK = true;
+  return loadContract();
+}
+
+export async function loadContract() {
+  if (contract) return contract;
+  const { default: Ajv2020 } = await import('ajv/dist/2020.js');
+  const { default: addFormats } = await import('ajv-formats');
+  const doc = JSON.parse(fs.readFileSync(path.join(SOURCE_DIR, 'doc/openapi.json'), 'utf8'));
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats(ajv);
+  // every "#/components/..." reference of the document points into one
+  // schema registered under urn:iat:openapi
+  const rebase = (v) => {
+    if (Array.isArray(v)) return v.map(rebase);
+    if (v && typeof v === 'object') {
+      const o = {};
+      for (const [k, x] of Object.entries(v)) o[k] = k === '$ref' && typeof x === 'string' && x.startsWith('#/') ? `urn:iat:openapi${x}` : rebase(x);
+      return o;
+    }
+    return v;
+  };
+  ajv.addSchema({ $id: 'urn:iat:openapi', components: { schemas: rebase(doc.components.schemas) } });
+  const templates = Object.keys(doc.paths).map((t) => ({
+    t,
+    literal: !t.includes('{'),
+    re: new RegExp('^' + t.replace(/[.]/g, '\\.').replace(/\{[^}]+\}/g, '[^/]+') + '$'),
+  }));
+  templates.sort((a, b) => Number(b.literal) - Number(a.literal));
+  const cache = new Map();
+  const resolve = (o) => (o && o.$ref ? o.$ref.slice(2).split('/').reduce((x, k) => x[k], doc) : o);
+  contract = {
+    doc,
+    ajv,
+    /** The path template of a concrete path, or null. */
+    template(p) {
+      const m = templates.find((x) => x.re.test(p));
+      return m ? m.t : null;
+    },
+    /** A validator for a schema of the document (by JSON value), cached by key. */
+    validator(key, schema) {
+      if (!cache.has(key)) cache.set(key, ajv.compile(rebase(schema)));
+      return cache.get(key);
+    },
+    resolve,
+  };
+  return contract;
+}
+
+/**
+ * Check one reply against the contract; throws an Error explaining the
+ * mismatch. reply: {status, headers (Headers or plain object), json, text}.
+ */
+export async function checkContract(method, target, reply) {
+  const p = target.split('?')[0];
+  if (!(p.startsWith('/api/v1/') || p === '/api/v1' || p === '/healthz')) return;
+  const c = await loadContract();
+  const m = method.toUpperCase() === 'HEAD' ? 'get' : method.toLowerCase();
+  const ctx = `${method} ${target} → ${reply.status}`;
+  const fail = (msg) => {
+    throw new Error(`contract (doc/openapi.json): ${ctx}: ${msg}\nreply: ${String(reply.text || '').slice(0, 400)}`);
+  };
+  const hget = (n) => (typeof reply.headers?.get === 'function' ? reply.headers.get(n) : reply.headers?.[n.toLowerCase()]);
+  const ct = hget('content-type') || '';
+  const t = c.template(p);
+  const op = t && c.doc.paths[t][m];
+  let schema;
+  let key;
+  if (!op) {
+    if (m === 'options' && reply.status === 204) return; // CORS pre-flight
+    // unknown path or method: an error envelope
+    if (![404, 405, 400, 401].includes(reply.status)) fail(`no operation in the document for ${m.toUpperCase()} ${t || p}`);
+    schema = c.doc.components.schemas.Error;
+    key = 'Error';
+  } else {
+    const resp = c.resolve(op.responses[String(reply.status)] || op.responses.default);
+    if (!resp) fail(`status ${reply.status} is not documented for ${m.toUpperCase()} ${t}`);
+    if (reply.status === 304) return;
+    const media = resp.content && Object.keys(resp.content)[0];
+    if (!media) {
+      if (reply.text) fail('the document gives no body for this status');
+      return;
+    }
+    if (!ct.startsWith(media)) fail(`Content-Type ${ct}, the document says ${media}`);
+    if (media !== 'application/json') return;
+    schema = resp.content[media].schema;
+    key = `${m} ${t} ${reply.status}`;
+    if (resp['x-error-codes'] && reply.json?.error && !resp['x-error-codes'].includes(reply.json.error.code)) {
+      fail(`error code ${reply.json.error.code} is not listed for status ${reply.status} (${resp['x-error-codes'].join(', ')})`);
+    }
+  }
+  if (!ct.startsWith('application/json')) fail(`JSON expected, Content-Type ${ct}`);
+  let body = reply.json;
+  if (body === undefined) {
+    try {
+      body = JSON.parse(reply.text);
+    } catch {
+      fail('the body is not JSON');
+    }
+  }
+  const v = c.validator(key, schema);
+  if (!v(body)) fail(c.ajv.errorsText(v.errors, { separator: '\n  ' }));
 }
 
 // ==== Raw HTTP with node:net (malformed requests) ====
