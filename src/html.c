@@ -211,6 +211,7 @@ void html_end(struct req *r)
 	         "<li><a href=\"/mentions-legales\">Mentions légales</a></li>\n"
 	         "<li><a href=\"/donnees-personnelles\">Données personnelles</a></li>\n"
 	         "<li><a href=\"/api/v1/usecases\">Données ouvertes : API des fiches (JSON)</a></li>\n"
+	         "<li><a href=\"/api/documentation\">Documentation de l'API</a></li>\n"
 	         "<li><a href=\"/api/v1/schema\">Modèle de données des fiches</a></li>\n"
 	         "</ul>\n"
 	         "<p class=\"attribution\">Sources des données — fiches de démonstration : "

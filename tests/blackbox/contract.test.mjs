@@ -314,3 +314,64 @@ test('every API route answers every documented status, each reply as documented'
   }
   assert.deepEqual(missing, [], 'documented statuses never exercised');
 });
+
+test('the documentation page renders the whole document in French, escaped, without script, linked from the footer', async () => {
+  const r = await srv.get('/api/documentation');
+  L.assertHtmlPage(r);
+  const html = r.text;
+  assert.doesNotMatch(html, /<script/i);
+  assert.doesNotMatch(html, /(src|href)="https?:/, 'no external resource');
+  assert.match(html, /<h1>Documentation de l'API<\/h1>/);
+  // a heading per tag, an h3 per operation with its method and path, its parameters, responses and error codes
+  for (const tag of c.doc.tags) assert.ok(html.includes(`>${L.htmlEscape(tag.name)}</h2>`), `h2 of tag ${tag.name}`);
+  for (const [tp, item] of Object.entries(c.doc.paths)) {
+    for (const [m, op] of Object.entries(item)) {
+      const id = op.operationId;
+      const start = html.indexOf(`<h3 id="op-${id}"><code>${m.toUpperCase()} ${tp}</code>`);
+      assert.ok(start > 0, `h3 of ${m} ${tp}`);
+      const section = html.slice(start, html.indexOf('</section>', start));
+      for (const st of Object.keys(op.responses)) assert.match(section, new RegExp(`<th scope="row">${st}</th>`), `${id}: response ${st}`);
+      for (const p of (op.parameters || []).map(c.resolve)) assert.ok(section.includes(`<code>${p.name}</code>`), `${id}: parameter ${p.name}`);
+      for (const st of Object.keys(op.responses)) {
+        for (const code of c.resolve(op.responses[st])['x-error-codes'] || []) assert.ok(section.includes(`href="#err-${code}"`), `${id}: ${code}`);
+      }
+    }
+  }
+  for (const e of c.doc['x-error-codes']) assert.ok(html.includes(`id="err-${e.code}"`), `error table: ${e.code}`);
+  // every record field, with its French label
+  for (const [name, f] of Object.entries(c.doc.components.schemas.RecordFields.properties)) {
+    assert.ok(html.includes(`<code>${name}</code>`), `record field ${name}`);
+    assert.ok(html.includes(L.htmlEscape(f.title)), `label of ${name}`);
+  }
+  // texts of the document are escaped (quotes, apostrophes)
+  const q = c.doc.paths['/api/v1/usecases'].get.parameters.find((p) => p.name === 'q');
+  assert.ok(html.includes(L.htmlEscape(q.description)), 'escaped description of q');
+  // linked from the footer of every page, next to the open-data link
+  const home = await srv.get('/');
+  assert.match(home.text, /API des fiches \(JSON\)<\/a><\/li>\n<li><a href="\/api\/documentation">Documentation de l'API<\/a>/);
+});
+
+test('GET /api/v1/status publishes the write limit and measured response times', async () => {
+  for (let i = 0; i < 5; i++) await req(srv, 'GET', '/api/v1/usecases?per_page=1');
+  const r = await req(srv, 'GET', '/api/v1/status');
+  assert.equal(r.status, 200);
+  assert.equal(r.headers.get('access-control-allow-origin'), '*');
+  const d = r.json.data;
+  assert.equal(d.schema_version, '1.0');
+  assert.ok(d.uptime_seconds >= 0);
+  const w = d.rate_limits.find((x) => x.name === 'api.writes');
+  assert.deepEqual([w.scope, w.limit, w.window_seconds], ['account', 120, 60]); // iat serve's default
+  assert.equal(d.request_limits.max_body_bytes, 1 << 20);
+  const s = d.response_times['api.usecases.search'];
+  assert.ok(s.count >= 5, JSON.stringify(s));
+  assert.ok(s.p50_ms > 0 && s.p95_ms >= s.p50_ms, JSON.stringify(s));
+  assert.equal(s.window, Math.min(s.count, 1024));
+  // the published limit is the enforced one
+  const s2 = await L.startServer(env.db, ['--write-rate', '7']);
+  try {
+    const r2 = await req(s2, 'GET', '/api/v1/status');
+    assert.equal(r2.json.data.rate_limits[0].limit, 7);
+  } finally {
+    await L.stopServerClean(s2);
+  }
+});
