@@ -289,12 +289,24 @@ int page_apidoc(struct req *r)
 
 	/* schemas (vocabularies are in /api/v1/schema) */
 	buf_puts(b, "<section aria-labelledby=\"schemas\">\n<h2 id=\"schemas\">Schémas</h2>\n"
-	            "<p>Les vocabulaires (codes et libellés) sont dans le document OpenAPI (<code>vocab_*</code>) et dans "
-	            "<a href=\"/api/v1/schema\"><code>/api/v1/schema</code></a>.</p>\n");
+	            "<p>Objets des réponses et des corps, puis les vocabulaires (<code>vocab_*</code> : codes et libellés, "
+	            "aussi dans <a href=\"/api/v1/schema\"><code>/api/v1/schema</code></a>).</p>\n");
 	const char *name;
 	const json_t *s;
 	json_object_foreach((json_t *)json_object_get(json_object_get(doc, "components"), "schemas"), name, s) {
-		if (strncmp(name, "vocab_", 6) == 0) continue;
+		if (strncmp(name, "vocab_", 6) == 0) {
+			/* a vocabulary: its codes and French labels, on one line */
+			buf_fmt(b, "<h3 id=\"schema-%h\">%h</h3>\n<p>", name, name);
+			const char *code;
+			const json_t *label;
+			bool first = true;
+			json_object_foreach((json_t *)json_object_get(s, "x-labels"), code, label) {
+				buf_fmt(b, "%h<code>%h</code> : %h", first ? "" : " ; ", code, json_string_value(label));
+				first = false;
+			}
+			buf_puts(b, ".</p>\n");
+			continue;
+		}
 		render_schema_table(b, doc, name, s);
 	}
 	buf_puts(b, "</section>\n</div>\n");

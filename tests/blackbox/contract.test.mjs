@@ -343,6 +343,10 @@ test('the documentation page renders the whole document in French, escaped, with
     assert.ok(html.includes(`<code>${name}</code>`), `record field ${name}`);
     assert.ok(html.includes(L.htmlEscape(f.title)), `label of ${name}`);
   }
+  // every in-page link has its target
+  const ids = new Set([...html.matchAll(/ id="([^"]+)"/g)].map((m) => m[1]));
+  for (const [, id] of html.matchAll(/href="#([^"]+)"/g)) assert.ok(ids.has(id), `no target for #${id}`);
+  assert.ok(ids.has('schema-vocab_theme') && ids.has('schema-Record'));
   // texts of the document are escaped (quotes, apostrophes)
   const q = c.doc.paths['/api/v1/usecases'].get.parameters.find((p) => p.name === 'q');
   assert.ok(html.includes(L.htmlEscape(q.description)), 'escaped description of q');
