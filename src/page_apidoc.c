@@ -99,6 +99,15 @@ static void type_text(buf_t *b, const json_t *s)
 	buf_puts(b, ts ? ts : "valeur");
 }
 
+/* A table that may scroll sideways: a focusable, labelled region (as in
+ * page_audit.c), the label unique on the page. */
+static void scroll_open(buf_t *b, const char *label, const char *method, const char *path)
+{
+	buf_fmt(b, "<div class=\"table-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"%h%h%h%h%h\">\n"
+	           "<table class=\"data\">\n",
+	        label, method ? " " : "", method ? method : "", path ? " " : "", path ? path : "");
+}
+
 static void render_example(buf_t *b, const json_t *ex)
 {
 	if (!ex) return;
@@ -127,7 +136,8 @@ static void render_operation(buf_t *b, const json_t *doc, const char *path, cons
 
 	const json_t *params = json_object_get(op, "parameters");
 	if (json_array_size(params)) {
-		buf_fmt(b, "<div class=\"table-scroll\"><table class=\"data\">\n<caption>Paramètres de <code>%h %h</code></caption>\n"
+		scroll_open(b, "Paramètres de", upper, path);
+		buf_fmt(b, "<caption>Paramètres de <code>%h %h</code></caption>\n"
 		           "<thead><tr><th scope=\"col\">nom</th><th scope=\"col\">où</th><th scope=\"col\">obligatoire</th>"
 		           "<th scope=\"col\">type</th><th scope=\"col\">description</th></tr></thead>\n<tbody>\n",
 		        upper, path);
@@ -151,7 +161,8 @@ static void render_operation(buf_t *b, const json_t *doc, const char *path, cons
 		buf_puts(b, "</p>\n");
 		render_example(b, json_object_get(body, "example"));
 	}
-	buf_fmt(b, "<div class=\"table-scroll\"><table class=\"data\">\n<caption>Réponses de <code>%h %h</code></caption>\n"
+	scroll_open(b, "Réponses de", upper, path);
+	buf_fmt(b, "<caption>Réponses de <code>%h %h</code></caption>\n"
 	           "<thead><tr><th scope=\"col\">statut</th><th scope=\"col\">description</th>"
 	           "<th scope=\"col\">contenu</th><th scope=\"col\">codes d'erreur</th></tr></thead>\n<tbody>\n",
 	        upper, path);
@@ -203,7 +214,8 @@ static void render_schema_table(buf_t *b, const json_t *doc, const char *name, c
 	}
 	if (!json_is_object(props) || !json_object_size(props)) return;
 	const json_t *req = json_object_get(s, "required");
-	buf_fmt(b, "<div class=\"table-scroll\"><table class=\"data\">\n<caption>Propriétés de %h</caption>\n"
+	scroll_open(b, "Propriétés de", NULL, name);
+	buf_fmt(b, "<caption>Propriétés de %h</caption>\n"
 	           "<thead><tr><th scope=\"col\">nom</th><th scope=\"col\">type</th><th scope=\"col\">toujours présent</th>"
 	           "<th scope=\"col\">description</th></tr></thead>\n<tbody>\n",
 	        name);
@@ -260,7 +272,8 @@ int page_apidoc(struct req *r)
 	            "Erreur : <code>{\"ok\": false, \"error\": {\"status\", \"code\", \"message\", \"field\", \"details\"}}</code> ; "
 	            "<code>details</code> liste chaque problème de validation (422). Les codes sont stables, les messages "
 	            "peuvent changer.</p>\n"
-	            "<div class=\"table-scroll\"><table class=\"data\">\n<caption>Codes d'erreur</caption>\n"
+	            "<div class=\"table-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Codes d'erreur\">\n"
+	            "<table class=\"data\">\n<caption>Codes d'erreur</caption>\n"
 	            "<thead><tr><th scope=\"col\">code</th><th scope=\"col\">statut</th><th scope=\"col\">quand</th></tr></thead>\n<tbody>\n");
 	const json_t *e;
 	json_array_foreach(json_object_get(doc, "x-error-codes"), i, e)

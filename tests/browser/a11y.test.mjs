@@ -43,6 +43,8 @@ const PAGES = [
   { name: 'lineage', path: () => `/fiches/${usecase.id}/lignee` },
   { name: 'territories-chooser', path: () => '/territoires-comme-le-mien' },
   { name: 'territories', path: () => `/territoires-comme-le-mien?organisation=${usecase.owner.id}` },
+  // issue 6: the API documentation
+  { name: 'api-documentation', path: () => '/api/documentation' },
   { name: 'not-found', path: () => '/fiches/999999-nexiste-pas', status: 404 },
 ];
 
