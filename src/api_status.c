@@ -20,6 +20,7 @@
 int api_status(struct req *r)
 {
 	jsonw_t w;
+	r->no_etag = true; /* the reply changes at every call (uptime, counters) */
 	api_begin(r, &w);
 	jw_obj(&w);
 	jw_kstr(&w, "status", "ok");
