@@ -193,7 +193,17 @@ static void render_operation(buf_t *b, const json_t *doc, const char *path, cons
 			        json_string_value(c));
 		buf_puts(b, "</td></tr>\n");
 	}
-	buf_puts(b, "</tbody></table></div>\n</section>\n");
+	buf_puts(b, "</tbody></table></div>\n");
+	/* examples of the success replies */
+	json_object_foreach((json_t *)json_object_get(op, "responses"), st, resp) {
+		const json_t *ex = json_object_get(
+		    json_object_get(json_object_get(deref(doc, resp), "content"), "application/json"), "example");
+		if (st[0] != '2' || !ex) continue;
+		buf_fmt(b, "<details><summary>Exemple de réponse %h</summary>\n", st);
+		render_example(b, ex);
+		buf_puts(b, "</details>\n");
+	}
+	buf_puts(b, "</section>\n");
 }
 
 static void render_schema_table(buf_t *b, const json_t *doc, const char *name, const json_t *s)

@@ -157,6 +157,29 @@ test('every field of /api/v1/schema is in the record schemas, in French and in E
   }
 });
 
+test('every example of the document follows its schema', () => {
+  let n = 0;
+  const check = (key, schema, example) => {
+    const v = c.validator(`example ${key}`, schema);
+    assert.ok(v(example), `${key}: ${c.ajv.errorsText(v.errors)}`);
+    n++;
+  };
+  for (const [tp, item] of Object.entries(c.doc.paths)) {
+    for (const [m, op] of Object.entries(item)) {
+      const body = op.requestBody?.content?.['application/json'];
+      if (body?.example) check(`${m} ${tp} body`, body.schema, body.example);
+      for (const [st, r] of Object.entries(op.responses)) {
+        const mt = c.resolve(r).content?.['application/json'];
+        if (mt?.example) check(`${m} ${tp} ${st}`, mt.schema, mt.example);
+      }
+    }
+  }
+  assert.ok(n >= 25, `${n} examples`);
+  for (const p of ['/api/v1/usecases', '/api/v1/usecases/{id}', '/api/v1/status']) {
+    assert.ok(c.doc.paths[p].get.responses['200'].content['application/json'].example, `example of GET ${p}`);
+  }
+});
+
 test('the check is real: a reply that does not follow the contract is refused', async () => {
   const h = { 'content-type': 'application/json; charset=utf-8' };
   const reject = (m, p, status, json, re) =>
