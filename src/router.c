@@ -127,6 +127,12 @@ static const struct route routes[] = {
 	{ "GET",   "/api/v1/organisations/{}/recommendations", api_org_recommendations, CAP_NONE, R_API | R_CORS | R_READ, "theme page per_page" },
 	{ "GET",   "/api/v1/usecases/{}/similar",   api_usecase_similar,  CAP_NONE, R_API | R_CORS | R_READ,        "" },
 
+	/* ---- record exports, issue 6 (api_export.c): public, a token of an agent adds restricted fields ---- */
+	{ "GET",   "/api/v1/exports/usecases.csv",       api_export_usecases_csv,   CAP_NONE, R_API | R_CORS, "" },
+	{ "GET",   "/api/v1/exports/usecases-excel.csv", api_export_usecases_excel, CAP_NONE, R_API | R_CORS, "" },
+	{ "GET",   "/api/v1/exports/usecases.json",      api_export_usecases_json,  CAP_NONE, R_API | R_CORS, "" },
+	{ "GET",   "/api/v1/exports/usecases.jsonl",     api_export_usecases_jsonl, CAP_NONE, R_API | R_CORS, "" },
+
 	/* ---- legal pages (page_legal.c) ---- */
 	{ "GET",   "/mentions-legales",             page_legal_notice,    CAP_NONE, 0,                              "" },
 	{ "GET",   "/donnees-personnelles",         page_privacy,         CAP_NONE, 0,                              "" },
