@@ -60,7 +60,10 @@ int store_impact_export(db_t *db, impact_export_fn cb, void *ctx)
  * stored API representation for the reader: json_public, or json_agent
  * for readers of restricted fields (both rendered by model_render_json(),
  * i.e. through model_value_for_reader()). The count of visible reuses is
- * one probe of the usecase_origin index per row. Each batch is one
+ * one probe of the usecase_origin index per row. "+u.visible" keeps
+ * SQLite on the primary key (id > cursor, in order): with the
+ * (visible, updated_at) index it would read and sort every visible row
+ * for each batch (80 s instead of a few seconds for 100k records). Each batch is one
  * statement, so one consistent read; the server reads the next batch
  * only when the client has taken the previous one. */
 int store_usecase_export(db_t *db, bool restricted, int64_t after_id, int limit, usecase_export_fn cb, void *ctx)
@@ -69,11 +72,11 @@ int store_usecase_export(db_t *db, bool restricted, int64_t after_id, int limit,
 	    ? "SELECT u.id, u.state, b.json_agent, o.kind, o.code, o.siren, u.impact_label, u.evidence, u.origin_id, "
 	      "(SELECT count(*) FROM usecase r WHERE r.origin_id = u.id AND r.visible = 1) "
 	      "FROM usecase u JOIN usecase_blob b ON b.id = u.id JOIN organisation o ON o.id = u.owner_org_id "
-	      "WHERE u.id > ?1 AND u.visible = 1 ORDER BY u.id LIMIT ?2"
+	      "WHERE u.id > ?1 AND +u.visible = 1 ORDER BY u.id LIMIT ?2"
 	    : "SELECT u.id, u.state, b.json_public, o.kind, o.code, o.siren, u.impact_label, u.evidence, u.origin_id, "
 	      "(SELECT count(*) FROM usecase r WHERE r.origin_id = u.id AND r.visible = 1) "
 	      "FROM usecase u JOIN usecase_blob b ON b.id = u.id JOIN organisation o ON o.id = u.owner_org_id "
-	      "WHERE u.id > ?1 AND u.visible = 1 ORDER BY u.id LIMIT ?2");
+	      "WHERE u.id > ?1 AND +u.visible = 1 ORDER BY u.id LIMIT ?2");
 	if (!st) return -1;
 	db_bind_int(st, 1, after_id);
 	db_bind_int(st, 2, limit);
