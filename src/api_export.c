@@ -21,6 +21,10 @@
  *   batch). A database error after the first byte cuts the reply (no
  *   final chunk): clients see a truncated transfer, never a short file
  *   that looks complete.
+ * - Optional filters, one value each, checked like the list's: theme,
+ *   status (vocabulary codes), state (published | retracted), owner (an
+ *   organisation key, SIREN or INSEE code); a bad value is a 400 before
+ *   anything is sent.
  * - No ETag (the body is not known in advance); Content-Disposition names
  *   the file (iat-fiches[-agents][-excel]-AAAA-MM-JJ.ext).
  */
@@ -30,6 +34,7 @@
 
 #include "api.h"
 #include "export.h"
+#include "org.h"
 #include "store.h"
 #include "util.h"
 
@@ -42,6 +47,8 @@ struct export_stream {
 	size_t off;
 	int64_t cursor;
 	bool done;
+	struct export_filter flt;   /* strings owned by the stream */
+	char *theme, *status, *state;
 };
 
 static int stream_row(void *ctx, const struct usecase_export_row *row)
@@ -59,7 +66,7 @@ static long stream_read(void *ctx, char *buf, size_t max)
 		if (s->done) return REQ_STREAM_END;
 		buf_reset(&s->pending);
 		s->off = 0;
-		int n = store_usecase_export(s->db, s->w.restricted, s->cursor, BATCH, stream_row, s);
+		int n = store_usecase_export(s->db, s->w.restricted, &s->flt, s->cursor, BATCH, stream_row, s);
 		if (n < 0) return REQ_STREAM_ERROR;
 		if (n < BATCH) {
 			export_end(&s->w, &s->pending);
@@ -77,12 +84,66 @@ static void stream_free(void *ctx)
 {
 	struct export_stream *s = ctx;
 	buf_free(&s->pending);
+	free(s->theme);
+	free(s->status);
+	free(s->state);
 	free(s);
+}
+
+/* The optional filters (theme, status, state, owner: one value each, as
+ * in the list API). 0, or -1 after replying 400. */
+static int parse_filters(struct req *r, struct export_filter *f)
+{
+	memset(f, 0, sizeof *f);
+	for (int i = 0; i < r->nparams; i++) /* one value per filter */
+		for (int j = 0; j < i; j++)
+			if (strcmp(r->params[i].name, r->params[j].name) == 0) {
+				api_error(r, 400, "request.invalid_parameter", r->params[i].name,
+				          "« %s » : une seule valeur dans un export.", r->params[i].name);
+				return -1;
+			}
+	const char *names[] = { "theme", "status" };
+	const char **dest[] = { &f->theme, &f->status };
+	for (int k = 0; k < 2; k++) {
+		const char *v = req_param(r, names[k]);
+		if (v && !search_facet_value_ok(names[k], v)) {
+			api_error(r, 400, "request.invalid_parameter", names[k], "Valeur « %.40s » inconnue pour « %s ».", v,
+			          names[k]);
+			return -1;
+		}
+		*dest[k] = v;
+	}
+	const char *st = req_param(r, "state");
+	if (st && strcmp(st, "published") && strcmp(st, "retracted")) {
+		api_error(r, 400, "request.invalid_parameter", "state", "« state » vaut « published » ou « retracted ».");
+		return -1;
+	}
+	f->state = st;
+	const char *owner = req_param(r, "owner");
+	if (owner) {
+		struct org o;
+		int rc = org_find(r->db, owner, &o);
+		if (rc <= 0) {
+			api_error(r, rc < 0 ? 500 : 400, rc < 0 ? "server.database" : "request.invalid_parameter", "owner",
+			          "Organisation « %.60s » introuvable.", owner);
+			return -1;
+		}
+		f->owner_org_id = o.id;
+		org_free(&o);
+	}
+	return 0;
 }
 
 static int export_reply(struct req *r, enum export_format fmt)
 {
+	struct export_filter flt;
+	if (parse_filters(r, &flt) < 0) return 0;
 	struct export_stream *s = xcalloc(1, sizeof *s);
+	/* the stream outlives the request's parameters: own copies */
+	s->theme = flt.theme ? xstrdup(flt.theme) : NULL;
+	s->status = flt.status ? xstrdup(flt.status) : NULL;
+	s->state = flt.state ? xstrdup(flt.state) : NULL;
+	s->flt = (struct export_filter){ s->theme, s->status, s->state, flt.owner_org_id };
 	s->db = r->db;
 	s->w.fmt = fmt;
 	s->w.restricted = auth_can_read_restricted(&r->viewer);

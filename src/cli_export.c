@@ -126,7 +126,7 @@ int cmd_export(int argc, char **argv)
 	export_begin(&e.w, &e.out);
 	e.next_progress = PROGRESS_EVERY;
 	while (rc == 0) {
-		int n = store_usecase_export(db, restricted, e.cursor, BATCH, row_cb, &e);
+		int n = store_usecase_export(db, restricted, NULL, e.cursor, BATCH, row_cb, &e);
 		if (n < 0) {
 			rc = -1;
 			break;

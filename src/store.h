@@ -246,10 +246,18 @@ struct usecase_export_row {
 	int64_t reuses;                  /* its visible reuses */
 };
 typedef int (*usecase_export_fn)(void *ctx, const struct usecase_export_row *row);
-/* At most limit visible records (published, retracted) with id > after_id,
- * in id order, public representation or (restricted) the agents' one; cb
- * returning non-zero stops. Returns the number of rows, or -1. */
-int store_usecase_export(db_t *db, bool restricted, int64_t after_id, int limit, usecase_export_fn cb, void *ctx);
+/* Optional filters of an export (NULL / 0: any). */
+struct export_filter {
+	const char *theme, *status;      /* vocabulary codes */
+	const char *state;               /* published | retracted */
+	int64_t owner_org_id;
+};
+/* At most limit visible records (published, retracted) with id > after_id
+ * matching flt (NULL: all), in id order, public representation or
+ * (restricted) the agents' one; cb returning non-zero stops. Returns the
+ * number of rows read, or -1. */
+int store_usecase_export(db_t *db, bool restricted, const struct export_filter *flt, int64_t after_id, int limit,
+                         usecase_export_fn cb, void *ctx);
 /* Number of visible records (for the CLI's progress). 0 or -1. */
 int store_usecase_export_count(db_t *db, int64_t *n);
 

@@ -65,21 +65,32 @@ int store_impact_export(db_t *db, impact_export_fn cb, void *ctx)
  * (visible, updated_at) index it would read and sort every visible row
  * for each batch (80 s instead of a few seconds for 100k records). Each batch is one
  * statement, so one consistent read; the server reads the next batch
- * only when the client has taken the previous one. */
-int store_usecase_export(db_t *db, bool restricted, int64_t after_id, int limit, usecase_export_fn cb, void *ctx)
+ * only when the client has taken the previous one. Optional filters
+ * (theme, status, state, owner) on the row's own columns: the "?N IS NULL
+ * OR" form keeps the walk on the primary key, each row read once. */
+int store_usecase_export(db_t *db, bool restricted, const struct export_filter *flt, int64_t after_id, int limit,
+                         usecase_export_fn cb, void *ctx)
 {
+	static const struct export_filter none = { 0 };
+	if (!flt) flt = &none;
 	sqlite3_stmt *st = db_stmt(db, restricted
 	    ? "SELECT u.id, u.state, b.json_agent, o.kind, o.code, o.siren, u.impact_label, u.evidence, u.origin_id, "
 	      "(SELECT count(*) FROM usecase r WHERE r.origin_id = u.id AND r.visible = 1) "
 	      "FROM usecase u JOIN usecase_blob b ON b.id = u.id JOIN organisation o ON o.id = u.owner_org_id "
-	      "WHERE u.id > ?1 AND +u.visible = 1 ORDER BY u.id LIMIT ?2"
+	      "WHERE u.id > ?1 AND +u.visible = 1 AND (?3 IS NULL OR u.theme = ?3) AND (?4 IS NULL OR u.status = ?4) "
+	      "AND (?5 IS NULL OR u.state = ?5) AND (?6 = 0 OR u.owner_org_id = ?6) ORDER BY u.id LIMIT ?2"
 	    : "SELECT u.id, u.state, b.json_public, o.kind, o.code, o.siren, u.impact_label, u.evidence, u.origin_id, "
 	      "(SELECT count(*) FROM usecase r WHERE r.origin_id = u.id AND r.visible = 1) "
 	      "FROM usecase u JOIN usecase_blob b ON b.id = u.id JOIN organisation o ON o.id = u.owner_org_id "
-	      "WHERE u.id > ?1 AND +u.visible = 1 ORDER BY u.id LIMIT ?2");
+	      "WHERE u.id > ?1 AND +u.visible = 1 AND (?3 IS NULL OR u.theme = ?3) AND (?4 IS NULL OR u.status = ?4) "
+	      "AND (?5 IS NULL OR u.state = ?5) AND (?6 = 0 OR u.owner_org_id = ?6) ORDER BY u.id LIMIT ?2");
 	if (!st) return -1;
 	db_bind_int(st, 1, after_id);
 	db_bind_int(st, 2, limit);
+	db_bind_text(st, 3, flt->theme);
+	db_bind_text(st, 4, flt->status);
+	db_bind_text(st, 5, flt->state);
+	db_bind_int(st, 6, flt->owner_org_id);
 	int n = 0, rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct usecase_export_row row = {

@@ -265,8 +265,36 @@ test('restricted: an agent token gets the restricted fields and items (the API r
   // an invalid token: 401 like the whole API
   const bad = await srv.request('GET', '/api/v1/exports/usecases.csv', { token: 'nope' });
   assert.equal(bad.status, 401);
-  // unknown parameter: 400
-  assert.equal((await srv.get('/api/v1/exports/usecases.csv?theme=x')).status, 400);
+});
+
+test('filters: theme, status, state, owner (one value each, checked like the list); bad values are a 400 before any byte', async () => {
+  const all = parseCsv((await exportOf('csv')).text);
+  const get = async (q, token) => {
+    const r = await srv.request('GET', `/api/v1/exports/usecases.csv?${q}`, { token });
+    assert.equal(r.status, 200, `${q}: ${r.text.slice(0, 200)}`);
+    return parseCsv(r.text);
+  };
+  const retracted = await get('state=retracted');
+  assert.deepEqual(retracted.map((x) => Number(x.id)), [R.retracted.id]);
+  const lyon = await get(`owner=${LYON.key}`);
+  assert.deepEqual(lyon.map((x) => Number(x.id)), [R.lyon.id, R.reuse.id]);
+  assert.deepEqual((await get(`owner=${LYON.insee}&state=published`)).map((x) => Number(x.id)), [R.lyon.id, R.reuse.id], 'an INSEE code names the owner too');
+  const theme = all.find((x) => x.theme !== 'ecological_transition').theme;
+  const some = await get(`theme=${theme}&status=experiment`);
+  assert.deepEqual(some.map((x) => x.id), all.filter((x) => x.theme === theme && x.status === 'experiment').map((x) => x.id));
+  assert.ok(some.length > 0 && some.length < all.length);
+  // JSON Lines with a filter and a token: the same records, restricted fields in
+  const jl = await srv.request('GET', `/api/v1/exports/usecases.jsonl?owner=${BORDEAUX_METROPOLE.key}`, { token: env.tokens.agentBdx });
+  const recs = jl.text.split('\n').slice(0, -1).map((x) => JSON.parse(x));
+  assert.ok(recs.length > 0 && recs.every((x) => x.owner.id === BORDEAUX_METROPOLE.key));
+  assert.ok(recs.some((x) => x.contact === 'secret-contact@bordeaux-metropole.example.fr'));
+  assert.ok(!recs.some((x) => x.title === 'Brouillon jamais exporté'), 'a filter on the owner never brings drafts');
+  for (const [q, field] of [['theme=x', 'theme'], ['status=nope', 'status'], ['state=draft', 'state'], ['owner=commune-00000', 'owner'],
+    ['state=published&state=retracted', 'state'], ['per_page=5', 'per_page']]) {
+    const r = await srv.get(`/api/v1/exports/usecases.json?${q}`);
+    assert.equal(r.status, 400, q);
+    assert.equal(r.json.error.field, field, q);
+  }
 });
 
 test('CLI: iat export writes what the server sends, --out, --restricted, bad arguments exit 2 with one French line', async () => {
