@@ -27,6 +27,8 @@
 # - BENCH_DURATION (default 10s) shortens runs while debugging;
 #   BENCH_NO_DIRECTUS=1 skips Directus; BENCH_NO_WRITE=1 prints the report
 #   without appending it to bench/RESULTS.md.
+# - Issue 6: after the HTTP scenarios, two full CSV exports of the bench
+#   database by `iat export csv` (time, peak RSS polled from /proc, size).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -220,6 +222,23 @@ for run in 1 2; do
   measure reco-page iat $run $IAT_PID $IB $P/iat-reco-page.txt $WRK_OPTS
   measure reco-api-c1 iat $run $IAT_PID $IB $P/iat-reco-api.txt $WRK_ONE
 done
+# issue 6: the full CSV export of the library by the CLI (time, peak RSS of
+# the process: VmHWM polled while it runs; the file goes to var/bench-out)
+echo "== export: iat export csv of $DB"
+export_run() { # $1 format → "seconds rss_mib bytes"
+  local f=$OUT/export.$1 t0 pid hwm=0 h
+  t0=$(date +%s.%N)
+  $IAT export "$1" --db $DB --out "$f" 2>$OUT/export-$1.log & pid=$!
+  while kill -0 $pid 2>/dev/null; do
+    h=$(awk '/VmHWM/{print $2}' /proc/$pid/status 2>/dev/null || echo 0); [ "${h:-0}" -gt "$hwm" ] && hwm=$h
+    sleep 0.05
+  done
+  wait $pid
+  awk -v a="$t0" -v b="$(date +%s.%N)" -v h="$hwm" -v s="$(stat -c %s "$f")" 'BEGIN { printf "%.2f %.1f %s\n", b - a, h / 1024, s }'
+}
+EXPORT_CSV=$(export_run csv); EXPORT_CSV2=$(export_run csv)
+echo "export csv: $EXPORT_CSV; $EXPORT_CSV2 (seconds, peak RSS MiB, bytes)"
+rm -f $OUT/export.csv
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---- report -----------------------------------------------------------
@@ -280,6 +299,8 @@ NGINX_V=$(nginx -v 2>&1 | sed 's/.*nginx\///')
       else printf "Peak RSS: IA·T %.1f MiB, nginx %.1f MiB (Directus not measured).\n", rss["iat"], rss["nginx"]
     }' $OUT/results.tsv
   echo "Loading every French organisation into a fresh database (\`iat orgs load\`): ${ORGS_TIMES[*]} s (target < 2 s)."
+  read -r ES1 ER1 EB1 <<<"$EXPORT_CSV"; read -r ES2 ER2 EB2 <<<"$EXPORT_CSV2"
+  printf 'Full CSV export of every visible record (`iat export csv --out`, issue 6): %.2f s and %.2f s, peak RSS %s and %s MiB (constant memory: one batch of 256 records), %s bytes.\n' "$ES1" "$ES2" "$ER1" "$ER2" "$EB1"
   echo "Importing the 100,000 synthetic records (\`iat synth\`, each validated and saved like an API write): ${IMPORT_TIME%.*} s when var/bench.db was built (target < 15 s)."
 } > $R
 cat $R

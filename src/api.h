@@ -56,6 +56,11 @@ int api_reuse_lineage(struct req *r);
 /* ---- Etalab impact export (api_export_impact.c) ---- */
 int api_export_impact_all(struct req *r);
 int api_export_impact_one(struct req *r);
+/* ---- record exports, issue 6 (api_export.c, formats in export.c) ---- */
+int api_export_usecases_csv(struct req *r);
+int api_export_usecases_excel(struct req *r);
+int api_export_usecases_json(struct req *r);
+int api_export_usecases_jsonl(struct req *r);
 /* ---- discovery, issue 5 (api_discovery.c) ---- */
 int api_org_recommendations(struct req *r);
 int api_usecase_similar(struct req *r);

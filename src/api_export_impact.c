@@ -37,6 +37,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "csvw.h"
 #include "org.h"
 #include "store.h"
 #include "util.h"
@@ -46,57 +47,17 @@ static const char *const COLUMNS =
     "type_indicateur,frequence_monitoring,date,est_periode,date_debut,est_automatise,source_collecte,"
     "denom_insee,code_insee,dataviz_wish,commentaires\r\n";
 
-/* Length of the white space at s (ASCII and the usual Unicode spaces), 0
- * when there is none. */
-static size_t space_len(const unsigned char *s)
-{
-	if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n' || *s == '\v' || *s == '\f') return 1;
-	if (s[0] == 0xC2 && s[1] == 0xA0) return 2;
-	if (s[0] == 0xE2 && s[1] == 0x80 && ((s[2] >= 0x80 && s[2] <= 0x8A) || s[2] == 0xA8 || s[2] == 0xA9 || s[2] == 0xAF))
-		return 3;
-	if (s[0] == 0xE2 && s[1] == 0x81 && s[2] == 0x9F) return 3;
-	if (s[0] == 0xE3 && s[1] == 0x80 && s[2] == 0x80) return 3;
-	if (s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF) return 3;
-	return 0;
-}
-
-/* One text cell: neutralised, quoted when needed, then the separator. */
+/* One text cell (csvw.c: quoting and formula neutralisation). */
 static void cell(buf_t *b, const char *s, bool last)
 {
-	if (!s) s = "";
-	const unsigned char *p = (const unsigned char *)s;
-	bool formula = *p == '\t' || *p == '\r';
-	for (size_t n; (n = space_len(p)) > 0;) p += n;
-	if (*p == '=' || *p == '+' || *p == '-' || *p == '@') formula = true;
-	bool quote = false;
-	for (const char *q = s; *q; q++)
-		if (*q == ',' || *q == '"' || *q == '\r' || *q == '\n') quote = true;
-	if (quote) buf_putc(b, '"');
-	if (formula) buf_putc(b, '\'');
-	for (const char *q = s; *q; q++) {
-		if (*q == '"') buf_putc(b, '"');
-		buf_putc(b, *q);
-	}
-	if (quote) buf_putc(b, '"');
+	csvw_cell(b, s, ',', true);
 	buf_puts(b, last ? "\r\n" : ",");
 }
 
 /* A number with a decimal point, shortest exact form, no exponent. */
 static void num_cell(buf_t *b, double d)
 {
-	char t[64];
-	for (int prec = 1; prec <= 17; prec++) {
-		snprintf(t, sizeof t, "%.*g", prec, d);
-		if (strtod(t, NULL) == d) break;
-	}
-	if (strchr(t, 'e') || strchr(t, 'E')) {
-		snprintf(t, sizeof t, "%.12f", d);
-		size_t n = strlen(t);
-		while (n > 1 && t[n - 1] == '0') t[--n] = 0;
-		if (n > 1 && t[n - 1] == '.') t[--n] = 0;
-	}
-	buf_puts(b, t);
-	buf_putc(b, ',');
+	csvw_num(b, d, '.', ',', false);
 }
 
 /* Etalab's French code of a frequency (the first alias of the term). */

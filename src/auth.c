@@ -422,3 +422,10 @@ int auth_password_hash(const char *pw, char out[AUTH_HASH_MAX])
 	_Static_assert(AUTH_HASH_MAX >= crypto_pwhash_STRBYTES, "AUTH_HASH_MAX too small");
 	return hash_password(pw, out);
 }
+
+/* ==== record exports (issue 6) ==== */
+
+bool auth_can_export_usecase(const char *state)
+{
+	return state && (strcmp(state, "published") == 0 || strcmp(state, "retracted") == 0);
+}

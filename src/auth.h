@@ -122,6 +122,14 @@ bool auth_can_see_version_authors(const struct viewer *v, int64_t org_id);
  * clear the "impact démontré" label by exception? Curators and admins. */
 bool auth_can_act_on_label(const struct viewer *v);
 
+/* ---- record exports (issue 6) ---- */
+/* Does an export hold a record in this state? Published and retracted
+ * records (with their state column), whoever asks: never drafts,
+ * submitted records or records with changes requested, not even for
+ * their editors (an export is a copy that leaves the site). Which fields
+ * and items: auth_can_read_restricted(), as for the API. */
+bool auth_can_export_usecase(const char *state);
+
 /* Append an audit log entry. 0 or -1. */
 int auth_audit(db_t *db, int64_t user_id, const char *action, const char *target, const char *detail);
 

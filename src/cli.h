@@ -48,5 +48,7 @@ int cmd_backup(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_outbox(int argc, char **argv);
+/* issue 6: record exports (cli_export.c) */
+int cmd_export(int argc, char **argv);
 
 #endif

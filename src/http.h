@@ -74,10 +74,23 @@ struct req {
 	int nextra;
 	bool cors;               /* route allows CORS for this reply */
 	bool no_etag;
+	/* streamed reply (issue 6, the record exports): when stream_read is
+	 * set, the body is produced by stream_read() as the client takes it
+	 * (r->out is ignored, no ETag, chunked encoding); stream_free(ctx) is
+	 * called once, when the reply is done or abandoned. Both run on the
+	 * worker thread that owns the connection (so r->db may be used, between
+	 * statements only). stream_read returns the number of bytes written
+	 * into buf (1..max), REQ_STREAM_END or REQ_STREAM_ERROR. */
+	long (*stream_read)(void *ctx, char *buf, size_t max);
+	void (*stream_free)(void *ctx);
+	void *stream_ctx;
 	/* memory owned by the request */
 	char **owned;
 	size_t nowned, capowned;
 };
+
+#define REQ_STREAM_END (-1L)
+#define REQ_STREAM_ERROR (-2L)
 
 /* Value of query parameter name (first occurrence) or NULL. */
 const char *req_param(const struct req *r, const char *name);

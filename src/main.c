@@ -21,7 +21,8 @@ static const char usage[] =
     "  outbox [--to EMAIL] [--limit N]   messages en attente d'envoi (liens d'activation...)\n"
     "  backup DEST                       copie en ligne et cohérente de la base\n"
     "  synth --records N [--seed S]      données synthétiques (mesures de performance)\n"
-    "  audit [--since DATE] [--action P] [--limit N] [--json]   journal des actions\n";
+    "  audit [--since DATE] [--action P] [--limit N] [--json]   journal des actions\n"
+    "  export csv|excel|json|jsonl [--restricted] [--out FICHIER]   exporter les fiches visibles\n";
 
 struct command {
 	const char *name;
@@ -33,6 +34,7 @@ static const struct command commands[] = {
 	{ "import", cmd_import }, { "user", cmd_user },     { "token", cmd_token },
 	{ "backup", cmd_backup }, { "synth", cmd_synth },   { "audit", cmd_audit },
 	{ "outbox", cmd_outbox },
+	{ "export", cmd_export }, /* issue 6 */
 };
 
 int main(int argc, char **argv)

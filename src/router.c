@@ -16,6 +16,8 @@
 #include "session.h"
 #include "util.h"
 
+/* issue 6: filters of the record exports (api_export.c) */
+#define EXPORT_PARAMS "theme status state owner"
 #define LIST_PARAMS "q page per_page sort theme status org_kind region departement population_band ai_technique risk_level owner impact_label"
 
 /* clang-format off */
@@ -126,6 +128,12 @@ static const struct route routes[] = {
 	{ "GET",   "/territoires-comme-le-mien",    page_territories,     CAP_NONE, R_READ,                         "organisation theme page q" },
 	{ "GET",   "/api/v1/organisations/{}/recommendations", api_org_recommendations, CAP_NONE, R_API | R_CORS | R_READ, "theme page per_page" },
 	{ "GET",   "/api/v1/usecases/{}/similar",   api_usecase_similar,  CAP_NONE, R_API | R_CORS | R_READ,        "" },
+
+	/* ---- record exports, issue 6 (api_export.c): public, a token of an agent adds restricted fields ---- */
+	{ "GET",   "/api/v1/exports/usecases.csv",       api_export_usecases_csv,   CAP_NONE, R_API | R_CORS, EXPORT_PARAMS },
+	{ "GET",   "/api/v1/exports/usecases-excel.csv", api_export_usecases_excel, CAP_NONE, R_API | R_CORS, EXPORT_PARAMS },
+	{ "GET",   "/api/v1/exports/usecases.json",      api_export_usecases_json,  CAP_NONE, R_API | R_CORS, EXPORT_PARAMS },
+	{ "GET",   "/api/v1/exports/usecases.jsonl",     api_export_usecases_jsonl, CAP_NONE, R_API | R_CORS, EXPORT_PARAMS },
 
 	/* ---- legal pages (page_legal.c) ---- */
 	/* ---- API contract, issue 6 (api_openapi.c, api_status.c, page_apidoc.c) ---- */

@@ -437,6 +437,7 @@ static void completed_cb(void *cls, struct MHD_Connection *con, void **con_cls,
 {
 	struct req *r = *con_cls;
 	if (!r) return;
+	if (r->stream_free) r->stream_free(r->stream_ctx); /* never handed to MHD */
 	free(r->raw_uri);
 	free(r->path);
 	free(r->bad_query);
@@ -457,13 +458,42 @@ static void completed_cb(void *cls, struct MHD_Connection *con, void **con_cls,
 	*con_cls = NULL;
 }
 
+/* ---- streamed replies (issue 6): the handler's reader behind MHD's ---- */
+struct stream {
+	long (*read)(void *ctx, char *buf, size_t max);
+	void (*free)(void *ctx);
+	void *ctx;
+};
+
+static ssize_t stream_cb(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	(void)pos;
+	struct stream *st = cls;
+	long n = st->read(st->ctx, buf, max);
+	if (n == REQ_STREAM_END) return MHD_CONTENT_READER_END_OF_STREAM;
+	if (n <= 0) return MHD_CONTENT_READER_END_WITH_ERROR; /* the client sees a cut chunked reply */
+	return (ssize_t)n;
+}
+
+static void stream_free_cb(void *cls)
+{
+	struct stream *st = cls;
+	if (st->free) st->free(st->ctx);
+	free(st);
+}
+
 /* Add common headers, ETag handling, and queue the reply. */
 static enum MHD_Result finish(struct req *r)
 {
 	int status = r->status ? r->status : 200;
 	bool is_get = strcmp(r->method, "GET") == 0;
 	char etag[24] = "";
-	if (is_get && status == 200 && !r->no_etag) {
+	bool streamed = r->stream_read && status == 200;
+	if (!streamed && r->stream_free) { /* an error replaced the stream */
+		r->stream_free(r->stream_ctx);
+		r->stream_free = NULL;
+	}
+	if (is_get && status == 200 && !r->no_etag && !streamed) {
 		uint64_t h = hash64(r->out.data ? r->out.data : "", r->out.len);
 		snprintf(etag, sizeof etag, "\"%016llx\"", (unsigned long long)h);
 		const char *inm = req_header(r, MHD_HTTP_HEADER_IF_NONE_MATCH);
@@ -474,7 +504,16 @@ static enum MHD_Result finish(struct req *r)
 	}
 	size_t len = r->out.len;
 	struct MHD_Response *resp;
-	if (len) {
+	if (streamed) {
+		struct stream *st = xmalloc(sizeof *st);
+		st->read = r->stream_read;
+		st->free = r->stream_free;
+		st->ctx = r->stream_ctx;
+		r->stream_read = NULL;
+		r->stream_free = NULL;
+		resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, stream_cb, st, stream_free_cb);
+		if (!resp) stream_free_cb(st);
+	} else if (len) {
 		char *body = buf_detach(&r->out);
 		resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
 	} else {

@@ -231,6 +231,36 @@ typedef int (*impact_export_fn)(void *ctx, const struct impact_export_row *row);
  * returning non-zero stops. Returns the number of rows, or -1. */
 int store_impact_export(db_t *db, impact_export_fn cb, void *ctx);
 
+/* ---- record exports (issue 6, store_export.c; formats in export.h) ---- */
+/* One visible record for the exports. Strings belong to the store and are
+ * valid during the callback only. */
+struct usecase_export_row {
+	int64_t id;
+	const char *state;               /* published | retracted */
+	const char *json;                /* the stored API representation for the reader */
+	size_t json_len;
+	const char *org_kind, *org_code, *org_siren;   /* owner organisation */
+	bool impact_label;               /* "impact démontré" awarded */
+	int evidence;                    /* evidence score */
+	int64_t origin_id;               /* the record it reuses, or 0 */
+	int64_t reuses;                  /* its visible reuses */
+};
+typedef int (*usecase_export_fn)(void *ctx, const struct usecase_export_row *row);
+/* Optional filters of an export (NULL / 0: any). */
+struct export_filter {
+	const char *theme, *status;      /* vocabulary codes */
+	const char *state;               /* published | retracted */
+	int64_t owner_org_id;
+};
+/* At most limit visible records (published, retracted) with id > after_id
+ * matching flt (NULL: all), in id order, public representation or
+ * (restricted) the agents' one; cb returning non-zero stops. Returns the
+ * number of rows read, or -1. */
+int store_usecase_export(db_t *db, bool restricted, const struct export_filter *flt, int64_t after_id, int limit,
+                         usecase_export_fn cb, void *ctx);
+/* Number of visible records (for the CLI's progress). 0 or -1. */
+int store_usecase_export_count(db_t *db, int64_t *n);
+
 /* ==== Search ==== */
 
 #define SEARCH_MAX_VALUES 8

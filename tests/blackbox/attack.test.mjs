@@ -45,6 +45,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 
 import {
+  assertCsvInert,
   csvRows,
   BORDEAUX_METROPOLE,
   DATA_CSV,
@@ -210,6 +211,9 @@ async function check(r, where) {
   if ((r.status === 414 || r.status === 431) && !ct) return r;
   if (ct.startsWith('text/html')) assertHtmlInert(r.text, where);
   else if (ct.startsWith('application/json')) assertJsonInert(r.text, where);
+  // the record exports of issue 6 (api_export.c): both CSV flavours and JSON Lines
+  else if (ct.startsWith('text/csv')) assertCsvInert(r.text, /excel/.test(r.headers.get('content-disposition') || '') ? ';' : ',');
+  else if (ct.startsWith('application/x-ndjson')) r.text.split('\n').filter((l) => l).forEach((l, i) => assertJsonInert(l, `${where} line ${i + 1}`));
   else if (r.text.length && r.status !== 304) assert.ok(/^text\/(css|plain)|^image\/|^font\//.test(ct), `${where}: content type ${ct}`);
   return r;
 }
@@ -217,25 +221,8 @@ async function check(r, where) {
 // ==== CSV: the check the exports of issue 6 will call ====
 
 
-/**
- * A CSV export is safe to open in a spreadsheet: no cell starts with a
- * formula trigger (= + - @, or a tab / carriage return before one) unless
- * it is neutralised with a leading apostrophe; plain numbers (-0.58, +33)
- * are allowed. Throws an AssertionError naming the first bad cell.
- */
-export function assertCsvInert(text, sep = ',') {
-  const rows = csvRows(text, sep);
-  rows.forEach((row, i) => {
-    row.forEach((cell, j) => {
-      if (/^[-+]?\d+([.,]\d+)?$/.test(cell)) return;
-      assert.ok(!/^[\s]*[=+\-@\t\r]/.test(cell) || /^'/.test(cell),
-        `CSV line ${i + 1}, column ${j + 1}: a formula cell is not neutralised: ${JSON.stringify(cell.slice(0, 60))}`);
-      assert.ok(!/^[=+\-@]/.test(cell.replace(/^[\t\r ]+/, '')),
-        `CSV line ${i + 1}, column ${j + 1}: a formula after white space: ${JSON.stringify(cell.slice(0, 60))}`);
-    });
-  });
-  return rows;
-}
+// assertCsvInert() lives in lib.mjs (shared with exports.test.mjs); re-exported here.
+export { assertCsvInert };
 
 // ==== The database snapshot ====
 
@@ -1004,6 +991,28 @@ test('stored payloads: listings, search, history, reports, audit and my data are
     }
   }
   console.log(`# stored payloads: ${n} pages`);
+});
+
+test('stored payloads: the record exports of issue 6 (CSV, Excel CSV, JSON, JSON Lines) are inert, public and for agents', async () => {
+  let n = 0;
+  for (const f of ['usecases.csv', 'usecases-excel.csv', 'usecases.json', 'usecases.jsonl']) {
+    const p = `/api/v1/exports/${f}`;
+    for (const [who, get] of [['visitor', (x) => srv.get(x)], ['referent', (x) => web.referent.get(x)], ['referent token', (x) => srv.get(x, { token: env.tokens.referent })]]) {
+      const r = await check(await get(p), `${p} as ${who}`);
+      assert.equal(r.status, 200, `${p} as ${who}`);
+      if (f.endsWith('.csv')) {
+        const rows = assertCsvInert(r.text, f.includes('excel') ? ';' : ',');
+        assert.ok(rows.length > 1, `${p}: rows`);
+      } else if (f.endsWith('.json')) {
+        assert.ok(Array.isArray(JSON.parse(r.text)), `${p}: an array`);
+      }
+      n++;
+    }
+  }
+  // the formula payloads stored in titles are in the exports, neutralised
+  const csv = (await srv.get('/api/v1/exports/usecases.csv')).text;
+  assert.match(csv, /(^|,)"?'=/m, 'a stored formula is exported with a leading apostrophe');
+  console.log(`# record exports: ${n} replies`);
 });
 
 test('import: formula and payload cells are stored as text and shown inert', async () => {

@@ -77,12 +77,14 @@ test('the document is valid OpenAPI 3.1 (swagger-parser)', async () => {
 
 test('every API route of src/router.c is in the document with its query parameters, and only those', () => {
   const router = fs.readFileSync(path.join(L.SOURCE_DIR, 'src/router.c'), 'utf8');
-  const listParams = router.match(/#define LIST_PARAMS "([^"]*)"/)[1];
+  // parameter lists may be macros (#define LIST_PARAMS "…", EXPORT_PARAMS…)
+  const macros = new Map([...router.matchAll(/#define ([A-Z_]+_PARAMS) "([^"]*)"/g)].map((m) => [m[1], m[2]]));
   const fromRouter = new Map();
-  const re = /\{\s*"(GET|POST|PATCH|PUT|DELETE)",\s*"([^"]+)",\s*\w+,\s*CAP_\w+,\s*([^,]+),\s*(LIST_PARAMS|"[^"]*")\s*\}/g;
+  const re = /\{\s*"(GET|POST|PATCH|PUT|DELETE)",\s*"([^"]+)",\s*\w+,\s*CAP_\w+,\s*([^,]+),\s*([A-Z_]+_PARAMS|"[^"]*")\s*\}/g;
   for (const m of router.matchAll(re)) {
     if (!/R_API/.test(m[3])) continue;
-    const params = (m[4] === 'LIST_PARAMS' ? listParams : m[4].slice(1, -1)).split(' ').filter(Boolean).sort();
+    assert.ok(m[4].startsWith('"') || macros.has(m[4]), `unknown parameter macro ${m[4]}`);
+    const params = (m[4].startsWith('"') ? m[4].slice(1, -1) : macros.get(m[4])).split(' ').filter(Boolean).sort();
     fromRouter.set(`${m[1].toLowerCase()} ${m[2]}`, params);
   }
   assert.ok(fromRouter.size >= 20, `only ${fromRouter.size} API routes parsed from src/router.c`);

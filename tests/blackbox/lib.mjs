@@ -669,6 +669,28 @@ export function csvRows(text, sep = ',') {
   return rows;
 }
 
+// assertCsvInert: moved here from attack.test.mjs for the record exports of
+// issue 6 (exports.test.mjs), still re-exported by attack.test.mjs.
+/**
+ * A CSV export is safe to open in a spreadsheet: no cell starts with a
+ * formula trigger (= + - @, or a tab / carriage return before one) unless
+ * it is neutralised with a leading apostrophe; plain numbers (-0.58, +33)
+ * are allowed. Throws an AssertionError naming the first bad cell.
+ */
+export function assertCsvInert(text, sep = ',') {
+  const rows = csvRows(text, sep);
+  rows.forEach((row, i) => {
+    row.forEach((cell, j) => {
+      if (/^[-+]?\d+([.,]\d+)?$/.test(cell)) return;
+      assert.ok(!/^[\s]*[=+\-@\t\r]/.test(cell) || /^'/.test(cell),
+        `CSV line ${i + 1}, column ${j + 1}: a formula cell is not neutralised: ${JSON.stringify(cell.slice(0, 60))}`);
+      assert.ok(!/^[=+\-@]/.test(cell.replace(/^[\t\r ]+/, '')),
+        `CSV line ${i + 1}, column ${j + 1}: a formula after white space: ${JSON.stringify(cell.slice(0, 60))}`);
+    });
+  });
+  return rows;
+}
+
 /** Records of a CSV text with a header line: objects keyed by column name
  * (blank lines skipped). */
 export function parseCsv(text, sep = ',') {
