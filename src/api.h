@@ -31,6 +31,12 @@ struct uc_full;
  * or a record the viewer may not read, alike) or 500. Free with
  * store_usecase_free(). */
 int api_usecase_load(struct req *r, int64_t id, struct uc_full *u);
+/* A record id from a path segment: digits only, 1..10^15; 0 when not one. */
+int64_t api_parse_id(const char *s);
+/* The request body as a JSON object (UTF-8 checked, duplicate keys
+ * refused), or NULL after replying 400 (empty, invalid UTF-8, malformed)
+ * or 422 (not an object). */
+json_t *api_body_object(struct req *r);
 
 int api_healthz(struct req *r);
 int api_schema(struct req *r);

@@ -28,47 +28,12 @@
 #include "util.h"
 #include "workflow.h"
 
-static int64_t parse_id(const char *s)
-{
-	int64_t id;
-	if (!s || strlen(s) > 15) return 0;
-	for (const char *p = s; *p; p++)
-		if (*p < '0' || *p > '9') return 0;
-	if (parse_int64(s, 1, 999999999999999LL, &id) < 0) return 0;
-	return id;
-}
-
-static json_t *parse_body(struct req *r)
-{
-	if (r->body.len == 0) {
-		api_error(r, 400, "request.empty_body", "body", "Corps de requête vide : un objet JSON est attendu.");
-		return NULL;
-	}
-	if (!text_utf8_valid(r->body.data, r->body.len)) {
-		api_error(r, 400, "request.invalid_utf8", "body", "Le corps de la requête n'est pas de l'UTF-8 valide.");
-		return NULL;
-	}
-	json_error_t e;
-	json_t *j = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &e);
-	if (!j) {
-		api_error(r, 400, "request.malformed_json", "body", "JSON mal formé (ligne %d, colonne %d) : %s", e.line,
-		          e.column, e.text);
-		return NULL;
-	}
-	if (!json_is_object(j)) {
-		json_decref(j);
-		api_error(r, 422, "validation.type", "body", "Le corps de la requête doit être un objet JSON.");
-		return NULL;
-	}
-	return j;
-}
-
 /* ==== POST /api/v1/usecases/{id}/impact ==== */
 
 int api_usecase_impact(struct req *r)
 {
-	int64_t id = parse_id(r->args[0]);
-	json_t *input = parse_body(r);
+	int64_t id = api_parse_id(r->args[0]);
+	json_t *input = api_body_object(r);
 	if (!input) return 0;
 	struct uc_full u;
 	if (!api_usecase_load(r, id, &u)) {
@@ -162,7 +127,7 @@ static int event_json(void *ctx, const struct impact_event_row *e)
 int api_usecase_impact_events(struct req *r)
 {
 	struct uc_full u;
-	if (!api_usecase_load(r, parse_id(r->args[0]), &u)) return 0;
+	if (!api_usecase_load(r, api_parse_id(r->args[0]), &u)) return 0;
 	jsonw_t w;
 	api_begin(r, &w);
 	jw_arr(&w);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "text.h"
 #include "util.h"
 
 #define JSON_TYPE "application/json; charset=utf-8"
@@ -111,4 +112,41 @@ int api_schema(struct req *r)
 	model_render_schema(&w);
 	api_end(r, &w);
 	return 0;
+}
+
+/* ==== Request helpers shared by the API handlers ==== */
+
+int64_t api_parse_id(const char *s)
+{
+	int64_t id;
+	if (!s || strlen(s) > 15) return 0;
+	for (const char *p = s; *p; p++)
+		if (*p < '0' || *p > '9') return 0;
+	if (parse_int64(s, 1, 999999999999999LL, &id) < 0) return 0;
+	return id;
+}
+
+json_t *api_body_object(struct req *r)
+{
+	if (r->body.len == 0) {
+		api_error(r, 400, "request.empty_body", "body", "Corps de requête vide : un objet JSON est attendu.");
+		return NULL;
+	}
+	if (!text_utf8_valid(r->body.data, r->body.len)) {
+		api_error(r, 400, "request.invalid_utf8", "body", "Le corps de la requête n'est pas de l'UTF-8 valide.");
+		return NULL;
+	}
+	json_error_t e;
+	json_t *j = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &e);
+	if (!j) {
+		api_error(r, 400, "request.malformed_json", "body", "JSON mal formé (ligne %d, colonne %d) : %s", e.line,
+		          e.column, e.text);
+		return NULL;
+	}
+	if (!json_is_object(j)) {
+		json_decref(j);
+		api_error(r, 422, "validation.type", "body", "Le corps de la requête doit être un objet JSON.");
+		return NULL;
+	}
+	return j;
 }

@@ -175,32 +175,6 @@ int api_reuse_lineage(struct req *r)
 
 /* ==== POST /api/v1/usecases/{id}/reuses ==== */
 
-/* The body as a JSON object, or NULL after replying. */
-static json_t *body_object(struct req *r)
-{
-	if (r->body.len == 0) {
-		api_error(r, 400, "request.empty_body", "body", "Corps de requête vide : un objet JSON est attendu.");
-		return NULL;
-	}
-	if (!text_utf8_valid(r->body.data, r->body.len)) {
-		api_error(r, 400, "request.invalid_utf8", "body", "Le corps de la requête n'est pas de l'UTF-8 valide.");
-		return NULL;
-	}
-	json_error_t e;
-	json_t *j = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &e);
-	if (!j) {
-		api_error(r, 400, "request.malformed_json", "body", "JSON mal formé (ligne %d, colonne %d) : %s", e.line,
-		          e.column, e.text);
-		return NULL;
-	}
-	if (!json_is_object(j)) {
-		json_decref(j);
-		api_error(r, 422, "validation.type", "body", "Le corps de la requête doit être un objet JSON.");
-		return NULL;
-	}
-	return j;
-}
-
 static bool blank(const char *s)
 {
 	for (; s && *s; s++)
@@ -212,7 +186,7 @@ int api_reuse_create(struct req *r)
 {
 	struct uc_full origin;
 	if (!api_usecase_load(r, seg_id(r->args[0]), &origin)) return 0;
-	json_t *input = body_object(r), *doc = NULL, *merged = NULL;
+	json_t *input = api_body_object(r), *doc = NULL, *merged = NULL;
 	struct org o = { 0 };
 	if (!input) goto out;
 

@@ -25,44 +25,6 @@
 
 /* ==== Shared helpers ==== */
 
-/* Parse a record id from a path segment: digits only, 1..10^15. */
-static int64_t parse_id(const char *s)
-{
-	int64_t id;
-	if (!s || strlen(s) > 15) return 0;
-	for (const char *p = s; *p; p++)
-		if (*p < '0' || *p > '9') return 0;
-	if (parse_int64(s, 1, 999999999999999LL, &id) < 0) return 0;
-	return id;
-}
-
-/* Parse the request body as a JSON object. Writes the error reply and
- * returns NULL on failure. */
-static json_t *parse_body(struct req *r)
-{
-	if (r->body.len == 0) {
-		api_error(r, 400, "request.empty_body", "body", "Corps de requête vide : un objet JSON est attendu.");
-		return NULL;
-	}
-	if (!text_utf8_valid(r->body.data, r->body.len)) {
-		api_error(r, 400, "request.invalid_utf8", "body", "Le corps de la requête n'est pas de l'UTF-8 valide.");
-		return NULL;
-	}
-	json_error_t e;
-	json_t *j = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &e);
-	if (!j) {
-		api_error(r, 400, "request.malformed_json", "body",
-		          "JSON mal formé (ligne %d, colonne %d) : %s", e.line, e.column, e.text);
-		return NULL;
-	}
-	if (!json_is_object(j)) {
-		json_decref(j);
-		api_error(r, 422, "validation.type", "body", "Le corps de la requête doit être un objet JSON.");
-		return NULL;
-	}
-	return j;
-}
-
 /* Reply with the record as the viewer may see it. */
 static void reply_record(struct req *r, int64_t id, int status)
 {
@@ -305,7 +267,7 @@ int api_usecase_list(struct req *r)
 
 int api_usecase_get(struct req *r)
 {
-	int64_t id = parse_id(r->args[0]);
+	int64_t id = api_parse_id(r->args[0]);
 	if (!id) {
 		api_error(r, 404, "resource.not_found", "id", "Fiche introuvable : identifiant invalide.");
 		return 0;
@@ -333,7 +295,7 @@ int api_usecase_get(struct req *r)
 
 int api_usecase_create(struct req *r)
 {
-	json_t *input = parse_body(r);
+	json_t *input = api_body_object(r);
 	if (!input) return 0;
 	const char *state;
 	json_t *doc = NULL;
@@ -403,8 +365,8 @@ static int load_for_write(struct req *r, int64_t id, struct uc_full *u)
 
 int api_usecase_patch(struct req *r)
 {
-	int64_t id = parse_id(r->args[0]);
-	json_t *input = parse_body(r);
+	int64_t id = api_parse_id(r->args[0]);
+	json_t *input = api_body_object(r);
 	if (!input) return 0;
 	json_t *doc = NULL;
 	struct uc_full u;
@@ -484,8 +446,8 @@ out:
 
 int api_usecase_retract(struct req *r)
 {
-	int64_t id = parse_id(r->args[0]);
-	json_t *input = parse_body(r);
+	int64_t id = api_parse_id(r->args[0]);
+	json_t *input = api_body_object(r);
 	if (!input) return 0;
 	struct uc_full u;
 	if (!load_for_write(r, id, &u)) {
