@@ -30,7 +30,7 @@
 #include "buf.h"
 #include "jsonw.h"
 
-#define MODEL_SCHEMA_VERSION "1.0"
+#define MODEL_SCHEMA_VERSION "1.1"
 
 /* ==== Vocabularies ==== */
 

@@ -114,8 +114,9 @@ int store_usecase_refresh(db_t *db, const char *orgs_since);
  * derived columns): bump it when model_render_json() or write_derived()
  * change, and every record is re-rendered once at the next start
  * (store_render_upgrade(), called after the migrations). 2: issue 5
- * (reuse_of, impact_label, indicators, reuse kit, costs). */
-#define STORE_RENDER_VERSION 2
+ * (reuse_of, impact_label, indicators, reuse kit, costs); 3: schema 1.1
+ * (schema_version in every representation). */
+#define STORE_RENDER_VERSION 3
 /* Re-render every record if the stored representations are older than
  * STORE_RENDER_VERSION. Returns the number of records re-rendered, or -1. */
 int store_render_upgrade(db_t *db);

@@ -413,7 +413,7 @@ test('iat init after a change of the representations: every record is re-rendere
   assert.match(r.stderr, /re-rendering \d+ records/);
   const stale = Number(sql("SELECT count(*) FROM usecase_blob WHERE instr(json_public, '\"impact_label\"') = 0 OR instr(json_agent, '\"reuse_of\"') = 0"));
   assert.equal(stale, 0, 'every cached representation was rewritten');
-  assert.equal(sql("SELECT value FROM meta WHERE key = 'render_version'"), '2');
+  assert.equal(sql("SELECT value FROM meta WHERE key = 'render_version'"), '3');
   // a second start does nothing
   const again = iat(['init', '--db', copy]);
   assert.equal(again.code, 0);

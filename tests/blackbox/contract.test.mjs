@@ -386,7 +386,7 @@ test('GET /api/v1/status publishes the write limit and measured response times',
   assert.equal(r.headers.get('access-control-allow-origin'), '*');
   assert.equal(r.headers.get('etag'), null, 'no ETag: the reply changes at every call');
   const d = r.json.data;
-  assert.equal(d.schema_version, '1.0');
+  assert.equal(d.schema_version, '1.1');
   assert.ok(d.uptime_seconds >= 0);
   const w = d.rate_limits.find((x) => x.name === 'api.writes');
   assert.deepEqual([w.scope, w.limit, w.window_seconds], ['account', 120, 60]); // iat serve's default

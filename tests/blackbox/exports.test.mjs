@@ -146,7 +146,7 @@ test('CSV: RFC 4180, one row per visible record, public columns only, stable ids
   assert.equal(pub.url, `${BASE}/fiches/${R.pub.id}-${R.pub.slug}`);
   assert.equal(pub.title, `'${FORMULA}`, 'a formula is neutralised');
   assert.equal(pub.summary, `'${'+33 1 23 45 67 89 : le standard, ; et "guillemets"'}`);
-  assert.equal(pub.schema_version, '1.0');
+  assert.equal(pub.schema_version, '1.1');
   assert.equal(pub.state, 'published');
   assert.equal(pub.owner_id, BORDEAUX_METROPOLE.key);
   assert.equal(pub.owner_siren, BORDEAUX_METROPOLE.siren);
@@ -216,7 +216,7 @@ test('JSON: an array of the API records (plus reuses, owner.insee_code, absolute
     assert.equal(got.url, BASE + api.url);
     assert.equal(typeof got.reuses, 'number');
     assert.equal(got.owner.insee_code, rec === R.lyon || rec === R.reuse ? LYON.insee : null, 'the INSEE code of a commune, null for an EPCI');
-    assert.equal(got.schema_version, '1.0');
+    assert.equal(got.schema_version, '1.1');
     got.url = api.url;
     if (got.reuse_of) {
       assert.equal(got.reuse_of.url, `${BASE}/fiches/${R.pub.id}`);
