@@ -150,6 +150,8 @@ void html_begin(struct req *r, const char *title)
 	        "<title>%h — " SITE_NAME "</title>\n"
 	        "<link rel=\"stylesheet\" href=\"/static/iat.css?v=%h\">\n"
 	        "<link rel=\"icon\" href=\"/static/favicon.svg\" type=\"image/svg+xml\">\n"
+	        "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"Fiches nouvelles et mises à jour (Atom)\" "
+	        "href=\"/flux/fiches.atom\">\n"
 	        "</head>\n"
 	        "<body>\n"
 	        "<a class=\"skip-link\" href=\"#contenu\">Aller au contenu</a>\n"

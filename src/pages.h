@@ -257,6 +257,10 @@ void reco_explain(buf_t *b, const struct reco_hit *x, const char *kind, const ch
 /* GET /territoires-comme-le-mien */
 int page_territories(struct req *r);
 
+/* ---- Atom feeds (page_feed.c) ---- */
+/* GET /flux/fiches.atom[?theme=][&organisation=]: the newest public records. */
+int page_feed(struct req *r);
+
 /* ---- legal pages (page_legal.c) ---- */
 int page_legal_notice(struct req *r);
 int page_privacy(struct req *r);

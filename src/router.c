@@ -135,6 +135,9 @@ static const struct route routes[] = {
 	{ "GET",   "/api/v1/exports/usecases.json",      api_export_usecases_json,  CAP_NONE, R_API | R_CORS, EXPORT_PARAMS },
 	{ "GET",   "/api/v1/exports/usecases.jsonl",     api_export_usecases_jsonl, CAP_NONE, R_API | R_CORS, EXPORT_PARAMS },
 
+	/* ---- Atom feeds (page_feed.c) ---- */
+	{ "GET",   "/flux/fiches.atom",             page_feed,            CAP_NONE, R_READ,                         "theme organisation" },
+
 	/* ---- legal pages (page_legal.c) ---- */
 	/* ---- API contract, issue 6 (api_openapi.c, api_status.c, page_apidoc.c) ---- */
 	{ "GET",   "/api/v1/openapi.json",          api_openapi,          CAP_NONE, R_API | R_CORS,                 "" },
