@@ -244,6 +244,65 @@ static const char *status_title(int status)
 	}
 }
 
+int64_t page_seg_id(const char *seg)
+{
+	size_t n = 0;
+	while (seg && seg[n] >= '0' && seg[n] <= '9') n++;
+	if (n == 0 || n > 15 || (seg[n] != 0 && seg[n] != '-')) return 0;
+	int64_t v = 0;
+	for (size_t i = 0; i < n; i++) v = v * 10 + (seg[i] - '0');
+	return v;
+}
+
+int page_usecase_load(struct req *r, struct uc_full *u)
+{
+	int64_t id = r->nargs ? page_seg_id(r->args[0]) : 0;
+	int rc = id ? store_usecase_load(r->db, id, u) : 0;
+	if (rc < 0) {
+		page_error(r, 500, "La fiche n'a pas pu être lue.");
+		return 0;
+	}
+	if (rc == 0 || !auth_can_read_usecase(&r->viewer, u->state, u->owner_org_id)) {
+		if (rc == 1) store_usecase_free(u);
+		page_error(r, 404, "Cette fiche n'existe pas, ou n'est pas publiée.");
+		return 0;
+	}
+	return 1;
+}
+
+int page_org_param(struct req *r, struct org *fo)
+{
+	const char *okey = req_param(r, "org");
+	if (!okey || !*okey) return 0;
+	int rc = org_find(r->db, okey, fo);
+	if (rc < 0) {
+		page_error(r, 500, "Erreur interne.");
+		return -1;
+	}
+	if (rc == 0) {
+		page_error(r, 404, "Cette organisation n'existe pas.");
+		return -1;
+	}
+	if (!auth_can_edit_org(&r->viewer, fo->id)) {
+		org_free(fo);
+		page_error(r, 403, "Vous n'êtes pas membre de cette organisation.");
+		return -1;
+	}
+	return 1;
+}
+
+void page_org_filter_form(struct req *r, const char *action)
+{
+	const char *okey = req_param(r, "org");
+	buf_fmt(&r->out,
+	        "<form method=\"get\" action=\"%h\" class=\"form\">\n<div class=\"field\">\n"
+	        "<label for=\"f-org\">Filtrer par organisation</label>\n"
+	        "<p class=\"help\" id=\"h-org\">Identifiant IA·T, SIREN ou code INSEE, par exemple epci-243300316.</p>\n"
+	        "<input type=\"text\" id=\"f-org\" name=\"org\" maxlength=\"64\" aria-describedby=\"h-org\" value=\"%h\">\n"
+	        "</div>\n<div class=\"actions\"><button type=\"submit\" class=\"button-secondary\">Filtrer</button></div>\n</form>\n",
+	        action, okey ? okey : "");
+}
+
 void page_error(struct req *r, int status, const char *message)
 {
 	buf_reset(&r->out);

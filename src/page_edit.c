@@ -48,16 +48,6 @@
 
 /* ==== Helpers ==== */
 
-/* "123" or "123-slug": digits before the first '-'. 0 when invalid. */
-static int64_t parse_seg_id(const char *seg)
-{
-	size_t n = 0;
-	while (seg && seg[n] >= '0' && seg[n] <= '9') n++;
-	if (n == 0 || n > 15 || (seg[n] != 0 && seg[n] != '-')) return 0;
-	int64_t v = 0;
-	for (size_t i = 0; i < n; i++) v = v * 10 + (seg[i] - '0');
-	return v;
-}
 
 /* Trim spaces at both ends of s[0..len) into a request-owned string. */
 static char *trim_dup(struct req *r, const char *s, size_t len)
@@ -788,17 +778,7 @@ int page_edit_new_post(struct req *r)
  * replying (404, 403, 409). */
 static int load_checked(struct req *r, enum wf_action a, struct uc_full *u)
 {
-	int64_t id = parse_seg_id(r->args[0]);
-	int rc = id ? store_usecase_load(r->db, id, u) : 0;
-	if (rc < 0) {
-		page_error(r, 500, "La fiche n'a pas pu être lue.");
-		return 0;
-	}
-	if (rc == 0 || !auth_can_read_usecase(&r->viewer, u->state, u->owner_org_id)) {
-		if (rc == 1) store_usecase_free(u);
-		page_error(r, 404, "Cette fiche n'existe pas, ou n'est pas publiée.");
-		return 0;
-	}
+	if (!page_usecase_load(r, u)) return 0;
 	const char *why = NULL;
 	int st = wf_check(&r->viewer, a, u->state, u->owner_org_id, &why);
 	if (st) {
@@ -879,7 +859,7 @@ int page_edit_post(struct req *r)
 		}
 		if (rc == STORE_CONFLICT) {
 			store_usecase_free(&u);
-			if (store_usecase_load(r->db, parse_seg_id(r->args[0]), &u) != 1) {
+			if (store_usecase_load(r->db, page_seg_id(r->args[0]), &u) != 1) {
 				json_decref(doc);
 				free(val);
 				page_error(r, 500, "La fiche n'a pas pu être lue.");

@@ -54,16 +54,6 @@ static const char *sval(const json_t *o, const char *k)
 	return json_is_string(v) && json_string_length(v) ? json_string_value(v) : NULL;
 }
 
-/* "123" or "123-anything". 0 when not an id. */
-static int64_t seg_id(const char *seg)
-{
-	size_t n = 0;
-	while (seg && seg[n] >= '0' && seg[n] <= '9') n++;
-	if (n == 0 || n > 18 || (seg[n] != 0 && seg[n] != '-')) return 0;
-	int64_t v = 0;
-	for (size_t i = 0; i < n; i++) v = v * 10 + (seg[i] - '0');
-	return v;
-}
 
 /* A value with its unit: "12,5 jours", "35 %", "1 200 €". */
 static void value_unit(buf_t *b, double v, const char *unit)
@@ -478,18 +468,8 @@ void impact_section(struct req *r, const struct uc_full *u, const json_t *doc)
 
 static int impact_post(struct req *r, const char *act, const char *verb, const char *flash)
 {
-	int64_t id = seg_id(r->args[0]);
 	struct uc_full u;
-	int rc = id ? store_usecase_load(r->db, id, &u) : 0;
-	if (rc < 0) {
-		page_error(r, 500, "La fiche n'a pas pu être lue.");
-		return 0;
-	}
-	if (rc == 0 || !auth_can_read_usecase(&r->viewer, u.state, u.owner_org_id)) {
-		if (rc == 1) store_usecase_free(&u);
-		page_error(r, 404, "Cette fiche n'existe pas, ou n'est pas publiée.");
-		return 0;
-	}
+	if (!page_usecase_load(r, &u)) return 0;
 	if (!auth_can_act_on_label(&r->viewer)) {
 		store_usecase_free(&u);
 		page_error(r, 403, "Seule l'équipe de l'observatoire agit sur le label « impact démontré ».");

@@ -103,16 +103,6 @@ struct form {
 
 /* ==== Small helpers ==== */
 
-/* "123" or "123-slug": the id, 0 when invalid. */
-static int64_t seg_id(const char *seg)
-{
-	size_t n = 0;
-	while (seg && seg[n] >= '0' && seg[n] <= '9') n++;
-	if (n == 0 || n > 15 || (seg[n] != 0 && seg[n] != '-')) return 0;
-	int64_t v = 0;
-	for (size_t i = 0; i < n; i++) v = v * 10 + (seg[i] - '0');
-	return v;
-}
 
 /* A position "1".."999", 0 when invalid. */
 static int seg_pos(const char *seg)
@@ -747,17 +737,7 @@ static const struct kind k_kit = {
 static int load_record(struct form *fm)
 {
 	struct req *r = fm->r;
-	int64_t id = seg_id(r->args[0]);
-	int rc = id ? store_usecase_load(r->db, id, &fm->u) : 0;
-	if (rc < 0) {
-		page_error(r, 500, "La fiche n'a pas pu être lue.");
-		return 0;
-	}
-	if (rc == 0 || !auth_can_read_usecase(&r->viewer, fm->u.state, fm->u.owner_org_id)) {
-		if (rc == 1) store_usecase_free(&fm->u);
-		page_error(r, 404, "Cette fiche n'existe pas, ou n'est pas publiée.");
-		return 0;
-	}
+	if (!page_usecase_load(r, &fm->u)) return 0;
 	const char *why = NULL;
 	int st = wf_check(&r->viewer, WF_EDIT, fm->u.state, fm->u.owner_org_id, &why);
 	if (st) {

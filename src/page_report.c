@@ -541,24 +541,11 @@ int page_report_inbox(struct req *r)
 	}
 	/* the organisations shown: a JSON array of ids, bound (NULL: all) */
 	buf_t ids = BUF_INIT;
-	const char *okey = req_param(r, "org");
 	struct org fo = { 0 };
 	bool filtered = false;
-	if (okey && *okey) {
-		int rc = org_find(r->db, okey, &fo);
-		if (rc < 0) {
-			page_error(r, 500, "Erreur interne.");
-			return 0;
-		}
-		if (rc == 0) {
-			page_error(r, 404, "Cette organisation n'existe pas.");
-			return 0;
-		}
-		if (!auth_can_edit_org(v, fo.id)) {
-			org_free(&fo);
-			page_error(r, 403, "Vous n'êtes pas membre de cette organisation.");
-			return 0;
-		}
+	int frc = page_org_param(r, &fo);
+	if (frc < 0) return 0;
+	if (frc > 0) {
 		buf_fmt(&ids, "[%D]", fo.id);
 		filtered = true;
 	} else if (!curator) {
@@ -577,14 +564,7 @@ int page_report_inbox(struct req *r)
 	buf_puts(b, curator ? "toutes les organisations" : "vos organisations");
 	buf_puts(b, ". Votre réponse est publiée sur la fiche ; le message et l'adresse de la personne qui "
 	            "signale restent confidentiels. L'adresse est effacée 12 mois après la réponse.</p>\n");
-	if (curator || v->norgs > 1)
-		buf_fmt(b,
-		        "<form method=\"get\" action=\"/espace/signalements\" class=\"form\">\n<div class=\"field\">\n"
-		        "<label for=\"f-org\">Filtrer par organisation</label>\n"
-		        "<p class=\"help\" id=\"h-org\">Identifiant IA·T, SIREN ou code INSEE, par exemple epci-243300316.</p>\n"
-		        "<input type=\"text\" id=\"f-org\" name=\"org\" maxlength=\"64\" aria-describedby=\"h-org\" value=\"%h\">\n"
-		        "</div>\n<div class=\"actions\"><button type=\"submit\" class=\"button-secondary\">Filtrer</button></div>\n</form>\n",
-		        okey ? okey : "");
+	if (curator || v->norgs > 1) page_org_filter_form(r, "/espace/signalements");
 	org_free(&fo);
 
 	const char *idsv = ids.len ? buf_cstr(&ids) : NULL;

@@ -55,16 +55,6 @@
 
 /* ==== Helpers ==== */
 
-/* "123" or "123-slug": digits before the first '-'. 0 when invalid. */
-static int64_t seg_id(const char *seg)
-{
-	size_t n = 0;
-	while (seg && seg[n] >= '0' && seg[n] <= '9') n++;
-	if (n == 0 || n > 15 || (seg[n] != 0 && seg[n] != '-')) return 0;
-	int64_t v = 0;
-	for (size_t i = 0; i < n; i++) v = v * 10 + (seg[i] - '0');
-	return v;
-}
 
 static void record_link(buf_t *b, int64_t id, const char *slug, const char *title, bool current)
 {
@@ -75,22 +65,6 @@ static void record_link(buf_t *b, int64_t id, const char *slug, const char *titl
 	buf_free(&p);
 }
 
-/* Load record args[0] readable by the viewer. 1, or 0 after a 404/500. */
-static int load_readable(struct req *r, struct uc_full *u)
-{
-	int64_t id = r->nargs ? seg_id(r->args[0]) : 0;
-	int rc = id ? store_usecase_load(r->db, id, u) : 0;
-	if (rc < 0) {
-		page_error(r, 500, "La fiche n'a pas pu être lue.");
-		return 0;
-	}
-	if (rc == 0 || !auth_can_read_usecase(&r->viewer, u->state, u->owner_org_id)) {
-		if (rc == 1) store_usecase_free(u);
-		page_error(r, 404, "Cette fiche n'existe pas, ou n'est pas publiée.");
-		return 0;
-	}
-	return 1;
-}
 
 /* Organisations of the viewer that could reuse u (all but its owner). */
 static int reuse_orgs(const struct viewer *v, const struct uc_full *u, int64_t *out)
@@ -360,7 +334,7 @@ static void render_reuse_form(struct req *r, const struct uc_full *u, const stru
 int page_reuse_form(struct req *r)
 {
 	struct uc_full u;
-	if (!load_readable(r, &u)) return 0;
+	if (!page_usecase_load(r, &u)) return 0;
 	if (!refuse_early(r, &u)) {
 		r->no_etag = true;
 		render_reuse_form(r, &u, NULL);
@@ -379,7 +353,7 @@ static bool is_blank(const char *s)
 int page_reuse_post(struct req *r)
 {
 	struct uc_full u;
-	if (!load_readable(r, &u)) return 0;
+	if (!page_usecase_load(r, &u)) return 0;
 	if (refuse_early(r, &u)) {
 		store_usecase_free(&u);
 		return 0;
@@ -505,7 +479,7 @@ static void render_node(struct tree *t, int i)
 int page_lineage(struct req *r)
 {
 	struct uc_full u;
-	if (!load_readable(r, &u)) return 0;
+	if (!page_usecase_load(r, &u)) return 0;
 	struct reuse_list l;
 	if (store_lineage(r->db, u.id, &l) < 0) {
 		store_usecase_free(&u);
@@ -584,25 +558,12 @@ int page_inbox(struct req *r)
 		                   "organisation depuis votre compte.");
 		return 0;
 	}
-	const char *okey = req_param(r, "org");
 	struct org fo = { 0 };
 	int64_t ids[AUTH_MAX_ORGS];
 	int nids = -1;
-	if (okey && *okey) {
-		int rc = org_find(r->db, okey, &fo);
-		if (rc < 0) {
-			page_error(r, 500, "Erreur interne.");
-			return 0;
-		}
-		if (rc == 0) {
-			page_error(r, 404, "Cette organisation n'existe pas.");
-			return 0;
-		}
-		if (!auth_can_edit_org(v, fo.id)) {
-			org_free(&fo);
-			page_error(r, 403, "Vous n'êtes pas membre de cette organisation.");
-			return 0;
-		}
+	int frc = page_org_param(r, &fo);
+	if (frc < 0) return 0;
+	if (frc > 0) {
 		ids[0] = fo.id;
 		nids = 1;
 	} else if (!curator) {
@@ -619,14 +580,7 @@ int page_inbox(struct req *r)
 	buf_fmt(b, "<p>Ce que la bibliothèque signale à %h : en particulier, quand une autre collectivité publie la "
 	           "réutilisation d'une de vos fiches.</p>\n",
 	        curator && nids < 0 ? "toutes les organisations" : "vos organisations");
-	if (curator || v->norgs > 1)
-		buf_fmt(b,
-		        "<form method=\"get\" action=\"/espace/messages\" class=\"form\">\n<div class=\"field\">\n"
-		        "<label for=\"f-org\">Filtrer par organisation</label>\n"
-		        "<p class=\"help\" id=\"h-org\">Identifiant IA·T, SIREN ou code INSEE, par exemple epci-243300316.</p>\n"
-		        "<input type=\"text\" id=\"f-org\" name=\"org\" maxlength=\"64\" aria-describedby=\"h-org\" value=\"%h\">\n"
-		        "</div>\n<div class=\"actions\"><button type=\"submit\" class=\"button-secondary\">Filtrer</button></div>\n</form>\n",
-		        okey ? okey : "");
+	if (curator || v->norgs > 1) page_org_filter_form(r, "/espace/messages");
 	struct inbox in = { r, nids != 1 };
 	size_t mark = b->len;
 	buf_puts(b, "<ul class=\"org-notices\">\n");

@@ -39,6 +39,22 @@ void html_end(struct req *r);
 /* A complete French error page with this status: resets r->out, sets
  * r->status and r->content_type. message is text (escaped). */
 void page_error(struct req *r, int status, const char *message);
+/* The record id of a path segment "123" or "123-slug", 0 when not one. */
+int64_t page_seg_id(const char *seg);
+struct uc_full;
+/* Load the record of r->args[0] for a page, if the viewer may read it: 1,
+ * or 0 after replying 404 (no such record, or not readable: alike) or
+ * 500. Free with store_usecase_free(). */
+int page_usecase_load(struct req *r, struct uc_full *u);
+struct org;
+/* The organisation named by the ?org= filter of an inbox page
+ * (/espace/signalements, /espace/messages): 1 with *fo filled (free with
+ * org_free()) when the viewer is a member or on the observatory team, 0
+ * when there is no filter, -1 after replying 404 (unknown) or 403. */
+int page_org_param(struct req *r, struct org *fo);
+/* The "Filtrer par organisation" form of those pages (GET to action,
+ * keeping the current ?org= value). */
+void page_org_filter_form(struct req *r, const char *action);
 
 /* ==== Shared components (html.c) ==== */
 
