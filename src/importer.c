@@ -189,7 +189,8 @@ struct imp {
 	struct seen_key *keys;
 	size_t nkeys, capkeys;
 	const struct row *row;      /* the record being imported */
-	char *err;                  /* first error (heap) */
+	char *err;                  /* first error of the row or the file (heap) */
+	bool fatal;                 /* err is a database error: stop the import */
 	bool progress_shown;
 };
 
@@ -284,6 +285,10 @@ static int fail_at(struct imp *im, int line, size_t col, const char *name, const
 	im->err = buf_detach(&b);
 	return -1;
 }
+
+/* A database error: recorded like fail(), but it stops the whole import
+ * instead of rejecting the row. */
+#define fail_db(im, ...) ((im)->fatal = true, fail((im), __VA_ARGS__))
 
 static void warn(struct imp *im, int c, const char *fmt, ...) IAT_PRINTF(3, 4);
 static void warn(struct imp *im, int c, const char *fmt, ...)
@@ -1042,7 +1047,7 @@ static int resolve_owner(struct imp *im, struct org *out)
 		} else {
 			int rc = org_find(im->db, siren, &by_siren);
 			if (rc < 0) {
-				fail(im, COL_SIRET, "erreur de base de données (recherche du SIREN %s)", siren);
+				fail_db(im, COL_SIRET, "erreur de base de données (recherche du SIREN %s)", siren);
 				goto out;
 			}
 			ss = rc ? S_FOUND : S_UNKNOWN;
@@ -1071,7 +1076,7 @@ static int resolve_owner(struct imp *im, struct org *out)
 	struct org by_name = { 0 };
 	int rc = *name ? org_find_by_name(im->db, name, hint, &by_name) : 0;
 	if (rc < 0) {
-		fail(im, COL_NOM, "erreur de base de données (recherche du nom « %s »)", name);
+		fail_db(im, COL_NOM, "erreur de base de données (recherche du nom « %s »)", name);
 		goto out;
 	}
 	if (rc == 1) {
@@ -1126,7 +1131,7 @@ static int resolve_owner(struct imp *im, struct org *out)
 			goto out;
 		}
 		if (org_get(im->db, id, out) != 1) {
-			fail(im, COL_SIRET, "erreur de base de données (organisme créé introuvable)");
+			fail_db(im, COL_SIRET, "erreur de base de données (organisme créé introuvable)");
 			goto out;
 		}
 		if (declared && strcmp(declared, kind) != 0)
@@ -1245,7 +1250,7 @@ static int import_row(struct imp *im)
 	int rc = store_usecase_by_import_key(im->db, key, &id);
 	if (rc == 1) rc = store_usecase_load(im->db, id, &old);
 	if (rc < 0) {
-		fail(im, -1, "erreur de base de données (lecture de la fiche existante)");
+		fail_db(im, -1, "erreur de base de données (lecture de la fiche existante)");
 		goto out;
 	}
 	have_old = rc == 1;
@@ -1284,7 +1289,7 @@ static int import_row(struct imp *im)
 		goto out;
 	}
 	if (src != STORE_OK) {
-		fail(im, -1, "erreur de base de données à l'enregistrement de la fiche : %s",
+		fail_db(im, -1, "erreur de base de données à l'enregistrement de la fiche : %s",
 		     sqlite3_errmsg(db_sqlite(im->db)));
 		goto out;
 	}
@@ -1453,13 +1458,31 @@ int import_interconnectes(db_t *db, const char *path, const struct import_opts *
 	for (size_t i = 0; i < im.nrows; i++) {
 		im.row = &im.rows[i];
 		st->rows++;
-		if (import_row(&im) < 0) goto out;
+		/* each row in a savepoint: a rejected row leaves nothing behind */
+		if (db_exec(db, "SAVEPOINT import_row") < 0) {
+			im.err = xasprintf("erreur de base de données : %s", sqlite3_errmsg(db_sqlite(db)));
+			goto out;
+		}
+		if (import_row(&im) < 0) {
+			if (im.fatal || db_exec(db, "ROLLBACK TO import_row") < 0) goto out;
+			import_reject(st, im.row->line, im.err);
+			im.err = NULL;
+		}
+		if (db_exec(db, "RELEASE import_row") < 0) {
+			im.err = xasprintf("erreur de base de données : %s", sqlite3_errmsg(db_sqlite(db)));
+			goto out;
+		}
 		if (o->progress) {
 			fprintf(stderr, "\rimport : %zu/%zu", i + 1, im.nrows);
 			im.progress_shown = true;
 		}
 	}
 	im.row = NULL;
+	if (st->rejected && !o->skip_invalid) {
+		im.err = xasprintf("%d enregistrement%s refusé%s : rien n'a été importé", st->rejected,
+		                   st->rejected > 1 ? "s" : "", st->rejected > 1 ? "s" : "");
+		goto out;
+	}
 	if (o->dry_run) {
 		db_rollback(db);
 	} else if (db_commit(db) < 0) {

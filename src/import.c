@@ -1,0 +1,69 @@
+/*
+ * import.c — the import framework shared by every format (issue 6,
+ * section 2): the list of formats and the import report.
+ *
+ * Design notes
+ * - The contract every entry point follows (one transaction, a savepoint
+ *   per row, rejected rows listed with their reason, all-or-nothing unless
+ *   skip_invalid, dry runs, idempotence by source and source id) is
+ *   written once, in importer.h; each format lives in its own file:
+ *     importer.c     the Interconnectés library CSV (French records);
+ *     import_intl.c  the registers abroad (international references);
+ *     import_iat.c   IA·T's own JSON exports (iat-json).
+ * - import_formats[] is the single list: `iat import` and the curators'
+ *   page (/admin/imports) offer exactly these formats, in this order.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "importer.h"
+#include "util.h"
+
+const struct import_format import_formats[] = {
+	{ "interconnectes", "Bibliothèque IA territoriale (Les Interconnectés), CSV",
+	  "Les Interconnectés", "fiche", import_interconnectes },
+	/* ---- international references (import_intl.c) ---- */
+	/* ---- IA·T exports (import_iat.c) ---- */
+};
+const size_t import_nformats = sizeof import_formats / sizeof import_formats[0];
+
+const struct import_format *import_format_find(const char *name)
+{
+	if (!name) return NULL;
+	for (size_t i = 0; i < import_nformats; i++)
+		if (strcmp(import_formats[i].name, name) == 0) return &import_formats[i];
+	return NULL;
+}
+
+const char *import_format_names(void)
+{
+	static char names[512];
+	if (!names[0]) {
+		size_t n = 0;
+		for (size_t i = 0; i < import_nformats && n < sizeof names; i++)
+			n += (size_t)snprintf(names + n, sizeof names - n, "%s%s", i ? ", " : "", import_formats[i].name);
+	}
+	return names;
+}
+
+void import_reject(struct import_stats *st, int line, char *reason)
+{
+	if (st->nrejects == st->caprejects) {
+		st->caprejects = st->caprejects ? st->caprejects * 2 : 16;
+		st->rejects = xrealloc(st->rejects, st->caprejects * sizeof *st->rejects);
+	}
+	st->rejects[st->nrejects].line = line;
+	st->rejects[st->nrejects].reason = reason ? reason : xstrdup("enregistrement refusé");
+	st->nrejects++;
+	st->rejected++;
+}
+
+void import_stats_free(struct import_stats *st)
+{
+	if (!st) return;
+	for (size_t i = 0; i < st->nrejects; i++) free(st->rejects[i].reason);
+	free(st->rejects);
+	st->rejects = NULL;
+	st->nrejects = st->caprejects = 0;
+}
