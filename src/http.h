@@ -28,6 +28,7 @@
 #include "db.h"
 
 #define HTTP_MAX_BODY (1 << 20)   /* 1 MiB: larger bodies get 413 */
+#define HTTP_MAX_UPLOAD (32 << 20) /* 32 MiB: routes flagged R_UPLOAD (file uploads) */
 #define HTTP_MAX_PARAMS 64
 #define HTTP_MAX_ROUTE_ARGS 4
 #define HTTP_MAX_FORM 256         /* fields of one form post */
@@ -50,6 +51,7 @@ struct req {
 	int nparams;
 	char *bad_query;         /* set when the query string is malformed: the parameter at fault */
 	buf_t body;
+	size_t body_max;         /* HTTP_MAX_BODY, or HTTP_MAX_UPLOAD on R_UPLOAD routes */
 	bool body_too_large;
 	bool started;
 	db_t *db;                /* this thread's connection */
@@ -59,6 +61,15 @@ struct req {
 	/* form posts (routes with R_FORM): the decoded fields, in order */
 	struct qparam form[HTTP_MAX_FORM];
 	int nform;
+	/* the file of a multipart form post (routes with R_UPLOAD): its content
+	 * points into r->body (bytes as sent, not checked) */
+	struct {
+		bool present;
+		char field[128];
+		char filename[256];  /* as sent by the browser (not trusted: display only) */
+		const char *data;
+		size_t len;
+	} upload;
 	/* web sessions (router.c): the session token from the cookie, and the
 	 * CSRF token forms must carry (the session's, or the visitor's
 	 * double-submit cookie); empty until req_csrf() makes one */
@@ -108,6 +119,10 @@ void req_client_addr(struct req *r, char *out, size_t outsz);
  * their line breaks (normalised to \n); they are valid UTF-8 without other
  * control characters (the router rejected the post otherwise). */
 const char *req_form(const struct req *r, const char *name);
+/* Parse a multipart/form-data body (R_UPLOAD routes): text fields into
+ * r->form (checked like urlencoded ones), the one file into r->upload.
+ * 0, or -1 with a French reason in *bad (heap). */
+int http_parse_multipart(struct req *r, char **bad);
 /* Every value of a repeated form field (checkboxes, multiple selects):
  * up to max pointers into vals; returns the number found. */
 int req_form_all(const struct req *r, const char *name, const char **vals, int max);

@@ -1429,7 +1429,7 @@ int import_interconnectes(db_t *db, const char *path, const struct import_opts *
 	im.o = o;
 	im.st = st;
 	const char *slash = strrchr(path, '/');
-	im.file = slash ? slash + 1 : path;
+	im.file = o->filename ? o->filename : slash ? slash + 1 : path;
 	iso8601_utc(now_unix(), im.now);
 	bool began = false;
 	int ret = -1;

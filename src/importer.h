@@ -68,6 +68,8 @@ struct import_opts {
 	bool dry_run;        /* check and apply everything, then roll back */
 	bool skip_invalid;   /* commit the valid rows, report the rejected ones */
 	bool progress;       /* "\rimport : 12/23" on stderr */
+	const char *filename; /* the file's name for provenance and messages
+	                         (an upload's name); NULL: the path's base name */
 	import_warn_fn warn; /* NULL: "iat: avertissement : <msg>" on stderr */
 	void *warn_ctx;
 };

@@ -285,4 +285,8 @@ int page_privacy(struct req *r);
 /* GET /api/documentation: the OpenAPI document rendered as a French page */
 int page_apidoc(struct req *r);
 
+/* page_import.c (issue 6): the curators' import page */
+int page_imports(struct req *r);
+int page_imports_post(struct req *r);
+
 #endif

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "api.h"
 #include "pages.h"
@@ -84,6 +85,10 @@ static const struct route routes[] = {
 	{ "GET",   "/fiches/{}/historique",           page_history,            CAP_NONE,  R_READ,              "" },
 	{ "GET",   "/fiches/{}/comparer",             page_compare,            CAP_NONE,  R_READ,              "de a tout" },
 	{ "GET",   "/admin/journal",                  page_audit,              CAP_ADMIN, 0,              "action cible page" },
+
+	/* ---- imports by curators (page_import.c; issue 6) ---- */
+	{ "GET",   "/admin/imports",                  page_imports,            CAP_CURATOR, 0,        "" },
+	{ "POST",  "/admin/imports",                  page_imports_post,       CAP_CURATOR, R_FORM | R_UPLOAD | R_WRITE, "" },
 
 	/* ---- error reports (page_report.c) ---- */
 	{ "GET",   "/fiches/{}/signaler",           page_report,          CAP_NONE, 0,                              "" },
@@ -233,6 +238,15 @@ static bool csrf_ok(struct req *r)
 	return session_token_eq(sent, cookie);
 }
 
+size_t router_body_max(const char *method, const char *path)
+{
+	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
+		if ((routes[i].flags & R_UPLOAD) && strcmp(routes[i].method, method) == 0 &&
+		    strcmp(routes[i].pattern, path) == 0)
+			return HTTP_MAX_UPLOAD;
+	return HTTP_MAX_BODY;
+}
+
 void router_dispatch(struct req *r)
 {
 	bool api = str_starts(r->path, "/api/") || strcmp(r->path, "/healthz") == 0;
@@ -347,7 +361,9 @@ void router_dispatch(struct req *r)
 		return;
 	}
 	if (r->body_too_large) {
-		fail(r, api, 413, "request.body_too_large", NULL, "Corps de requête trop volumineux (1 Mio au plus).");
+		char msg[120];
+		snprintf(msg, sizeof msg, "Corps de requête trop volumineux (%zu Mio au plus).", r->body_max >> 20);
+		fail(r, api, 413, "request.body_too_large", NULL, msg);
 		return;
 	}
 	if (rt->flags & R_JSON_BODY) {
@@ -359,7 +375,27 @@ void router_dispatch(struct req *r)
 			return;
 		}
 	}
-	if (rt->flags & R_FORM) {
+	if ((rt->flags & R_FORM) && (rt->flags & R_UPLOAD)) {
+		const char *ct = req_header(r, "Content-Type");
+		if (!ct || strncasecmp(ct, "multipart/form-data", 19) != 0) {
+			fail(r, api, 415, "request.unsupported_media_type", NULL,
+			     "Formulaire avec fichier attendu (multipart/form-data).");
+			return;
+		}
+		char *bad = NULL;
+		if (http_parse_multipart(r, &bad) < 0) {
+			char msg[200];
+			snprintf(msg, sizeof msg, "Envoi de fichier mal formé : %.120s.", bad ? bad : "?");
+			free(bad);
+			fail(r, api, 400, "request.bad_form", NULL, msg);
+			return;
+		}
+		if (!csrf_ok(r)) {
+			fail(r, api, 403, "auth.csrf",  NULL,
+			     "Ce formulaire a expiré ou ne vient pas de ce site. Rechargez la page et recommencez.");
+			return;
+		}
+	} else if (rt->flags & R_FORM) {
 		const char *ct = req_header(r, "Content-Type");
 		if (!ct || !str_starts(ct, "application/x-www-form-urlencoded")) {
 			fail(r, api, 415, "request.unsupported_media_type", NULL,

@@ -41,6 +41,8 @@ typedef int (*handler_fn)(struct req *r);
 #define R_JSON_BODY 4u  /* requires Content-Type: application/json */
 #define R_WRITE 8u      /* counts against the write rate limit */
 #define R_FORM 16u      /* HTML form post: urlencoded body parsed into r->form, CSRF token required */
+#define R_UPLOAD 64u    /* with R_FORM: the form is multipart/form-data with one file (r->upload),
+                           body up to HTTP_MAX_UPLOAD instead of HTTP_MAX_BODY */
 #define R_READ 32u      /* read-only handler: runs in one read transaction (one WAL read lock
                            for all its statements instead of one per statement) */
 
@@ -52,6 +54,11 @@ struct route {
 	unsigned flags;
 	const char *params;   /* allowed query parameters, space-separated */
 };
+
+/* The largest body the route of (method, path) accepts: HTTP_MAX_UPLOAD
+ * for R_UPLOAD routes, else HTTP_MAX_BODY. Called by the server before it
+ * buffers the body. */
+size_t router_body_max(const char *method, const char *path);
 
 /* Dispatch r (path, method, params already parsed). Always fills a reply. */
 void router_dispatch(struct req *r);

@@ -39,6 +39,7 @@
 #include "metrics.h"
 #include "outbox.h"
 #include "router.h"
+#include "multipart.h"
 #include "session.h"
 #include "text.h"
 #include "util.h"
@@ -143,6 +144,38 @@ static int hexval(char c)
 	return -1;
 }
 
+/* Check decoded text out[0..j) (heap, taken over): multiline values get
+ * CRLF and lone CR turned into LF and may keep LF and tab; otherwise no
+ * control character at all; valid UTF-8 always. The text, or NULL (freed)
+ * when it is not acceptable. */
+static char *check_text(char *out, size_t j, bool multiline)
+{
+	if (multiline) { /* CRLF and lone CR become LF */
+		size_t k = 0;
+		for (size_t i = 0; i < j; i++) {
+			if (out[i] == '\r') {
+				out[k++] = '\n';
+				if (i + 1 < j && out[i + 1] == '\n') i++;
+			} else {
+				out[k++] = out[i];
+			}
+		}
+		j = k;
+		out[j] = 0;
+	}
+	if (!text_utf8_valid(out, j)) goto bad;
+	for (size_t i = 0; i < j; i++) {
+		unsigned char u = (unsigned char)out[i];
+		if (multiline && (u == '\n' || u == '\t')) continue;
+		if (u < 0x20 || u == 0x7f) goto bad;
+	}
+	if (text_has_control(out, j)) goto bad;
+	return out;
+bad:
+	free(out);
+	return NULL;
+}
+
 /* Percent-decode; form values (multiline) may hold \n and \t, with \r\n
  * normalised to \n; nothing else below 0x20. */
 static char *decode(const char *s, size_t len, bool plus_space, bool multiline)
@@ -166,27 +199,7 @@ static char *decode(const char *s, size_t len, bool plus_space, bool multiline)
 		}
 	}
 	out[j] = 0;
-	if (multiline) { /* CRLF and lone CR become LF */
-		size_t k = 0;
-		for (size_t i = 0; i < j; i++) {
-			if (out[i] == '\r') {
-				out[k++] = '\n';
-				if (i + 1 < j && out[i + 1] == '\n') i++;
-			} else {
-				out[k++] = out[i];
-			}
-		}
-		j = k;
-		out[j] = 0;
-	}
-	if (!text_utf8_valid(out, j)) goto bad;
-	for (size_t i = 0; i < j; i++) {
-		unsigned char u = (unsigned char)out[i];
-		if (multiline && (u == '\n' || u == '\t')) continue;
-		if (u < 0x20 || u == 0x7f) goto bad;
-	}
-	if (text_has_control(out, j)) goto bad;
-	return out;
+	return check_text(out, j, multiline);
 bad:
 	free(out);
 	return NULL;
@@ -243,6 +256,54 @@ int http_parse_form(struct req *r, char **bad)
 	int n = http_parse_pairs(r->body.data ? r->body.data : "", r->body.len, r->form, HTTP_MAX_FORM, true, bad);
 	if (n < 0) return -1;
 	r->nform = n;
+	return 0;
+}
+
+int http_parse_multipart(struct req *r, char **bad)
+{
+	*bad = NULL;
+	char boundary[80];
+	if (multipart_boundary(req_header(r, "Content-Type"), boundary, sizeof boundary) < 0) {
+		*bad = xstrdup("délimiteur multipart absent ou invalide");
+		return -1;
+	}
+	struct mpart parts[MULTIPART_MAX_PARTS];
+	const char *err = NULL;
+	int n = multipart_parse(r->body.data ? r->body.data : "", r->body.len, boundary, parts, MULTIPART_MAX_PARTS,
+	                        &err);
+	if (n < 0) {
+		*bad = xstrdup(err);
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		const struct mpart *p = &parts[i];
+		if (p->is_file) {
+			if (r->upload.present) {
+				*bad = xasprintf("un seul fichier par envoi (%s)", p->name);
+				return -1;
+			}
+			r->upload.present = true;
+			snprintf(r->upload.field, sizeof r->upload.field, "%s", p->name);
+			snprintf(r->upload.filename, sizeof r->upload.filename, "%s", p->filename);
+			r->upload.data = p->data;
+			r->upload.len = p->len;
+			continue;
+		}
+		char *name = check_text(xstrndup(p->name, strlen(p->name)), strlen(p->name), false);
+		char *copy = xmalloc(p->len + 1);
+		memcpy(copy, p->data, p->len);
+		copy[p->len] = 0;
+		char *value = check_text(copy, p->len, true);
+		if (!name || !*name || !value || r->nform >= HTTP_MAX_FORM) {
+			*bad = xstrdup(name && *name ? name : "(nom illisible ou vide)");
+			free(name);
+			free(value);
+			return -1;
+		}
+		r->form[r->nform].name = name;
+		r->form[r->nform].value = value;
+		r->nform++;
+	}
 	return 0;
 }
 
@@ -587,14 +648,15 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const ch
 			r->head = true;
 			snprintf(r->method, sizeof r->method, "GET");
 		}
+		r->body_max = router_body_max(r->method, url);
 		const char *cl = MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		int64_t n;
-		if (cl && parse_int64(cl, 0, INT64_MAX, &n) == 0 && n > HTTP_MAX_BODY) r->body_too_large = true;
+		if (cl && parse_int64(cl, 0, INT64_MAX, &n) == 0 && n > (int64_t)r->body_max) r->body_too_large = true;
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
 		if (!r->body_too_large) {
-			if (r->body.len + *upload_data_size > HTTP_MAX_BODY) {
+			if (r->body.len + *upload_data_size > r->body_max) {
 				r->body_too_large = true;
 				buf_free(&r->body);
 			} else {

@@ -839,6 +839,18 @@ export function webClient(srv, opts = {}) {
         ...(o.headers || {}),
       });
     },
+    // a multipart/form-data post (the import page): fields as for post(),
+    // file = {name, content (string or Buffer), field = 'fichier'} or null
+    async postFile(p, fields = {}, file = null, o = {}) {
+      const form = new FormData();
+      if (o.csrf !== false) {
+        if (!csrf) await send('GET', '/connexion');
+        form.append('csrf', o.csrf || csrf);
+      }
+      for (const [k, v] of Object.entries(fields)) if (v !== undefined && v !== null) form.append(k, String(v));
+      if (file) form.append(file.field || 'fichier', new Blob([file.content]), file.name);
+      return send('POST', p, form, o.headers || {});
+    },
     async signIn(email, password = TEST_PASSWORD) {
       await send('GET', '/connexion');
       const r = await client.post('/connexion', { email, password });

@@ -470,9 +470,19 @@ static void expect_failure(struct tdb *t, const char *content, const char *want_
 	int rc = run_import(t, path, false, &s, &err);
 	assert_int_equal(rc, -1);
 	assert_non_null(err);
-	if (!str_starts(err, want_prefix)) fail_msg("got « %s », want prefix « %s »", err, want_prefix);
-	if (want_part && !strstr(err, want_part)) fail_msg("got « %s », want « %s »", err, want_part);
-	assert_null(strchr(err, '\n'));
+	/* a bad row is rejected (the report names it) and the import fails as
+	 * a whole; a file-level error is the error itself */
+	const char *msg = err;
+	if (s.nrejects) {
+		assert_int_equal(s.nrejects, 1);
+		assert_int_equal(s.rejected, 1);
+		assert_string_equal(err, "1 enregistrement refusé : rien n'a été importé");
+		msg = s.rejects[0].reason;
+	}
+	if (!str_starts(msg, want_prefix)) fail_msg("got « %s », want prefix « %s »", msg, want_prefix);
+	if (want_part && !strstr(msg, want_part)) fail_msg("got « %s », want « %s »", msg, want_part);
+	assert_null(strchr(msg, '\n'));
+	import_stats_free(&s);
 	assert_int_equal(count(t->db, "SELECT count(*) FROM usecase"), 0);
 	assert_int_equal(count(t->db, "SELECT count(*) FROM usecase_version"), 0);
 	assert_int_equal(count(t->db, "SELECT count(*) FROM organisation"), orgs);
@@ -722,6 +732,48 @@ static void test_split(void **state)
 	check_split("A ; B", "A|B");
 }
 
+/* Two bad rows among good ones: without skip_invalid both are listed and
+ * nothing is written; with it the good rows are imported (also the
+ * organisation the first one needs) and the bad ones listed in order. */
+static void test_skip_invalid(void **state)
+{
+	struct tdb *t = *state;
+	char *path = write_temp(HDR GOOD
+	                        "Toulouse Métropole,IADATA,24310051800170,Métropole,Peut-être,Mobilité,x\n"
+	                        "Toulouse Métropole,IADATA 2,24310051800170,Métropole,Terminé,Vélo,x\n"
+	                        "Toulouse Métropole,IADATA 3,24310051800170,Métropole,Terminé,Mobilité,x\n");
+	char *err = NULL;
+	struct import_stats s;
+	assert_int_equal(run_import(t, path, false, &s, &err), -1);
+	assert_string_equal(err, "2 enregistrements refusés : rien n'a été importé");
+	assert_int_equal(s.rejected, 2);
+	assert_int_equal(s.rejects[0].line, 3);
+	assert_true(str_starts(s.rejects[0].reason, "ligne 3, colonne projet_status : "));
+	assert_int_equal(s.rejects[1].line, 4);
+	assert_true(str_starts(s.rejects[1].reason, "ligne 4, colonne theme : "));
+	assert_int_equal(count(t->db, "SELECT count(*) FROM usecase"), 0);
+	assert_int_equal(count(t->db, "SELECT count(*) FROM organisation WHERE official = 0"), 0);
+	free(err);
+	err = NULL;
+	import_stats_free(&s);
+
+	struct import_opts o = { 0 };
+	o.skip_invalid = true;
+	o.warn = collect_warning;
+	o.warn_ctx = t;
+	assert_int_equal(import_interconnectes(t->db, path, &o, &s, &err), 0);
+	assert_null(err);
+	assert_int_equal(s.rows, 4);
+	assert_int_equal(s.created, 2);
+	assert_int_equal(s.rejected, 2);
+	assert_int_equal(s.nrejects, 2);
+	assert_int_equal(count(t->db, "SELECT count(*) FROM usecase"), 2);
+	assert_int_equal(count(t->db, "SELECT count(*) FROM organisation WHERE official = 0"), 1);
+	import_stats_free(&s);
+	unlink(path);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -732,6 +784,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_processed_csv, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_fields, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_all_columns, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_skip_invalid, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_malformed, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_dry_run, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_update, test_setup, test_teardown),
