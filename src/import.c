@@ -25,6 +25,8 @@ const struct import_format import_formats[] = {
 	  "Les Interconnectés", "fiche", import_interconnectes },
 	/* ---- international references (import_intl.c) ---- */
 	/* ---- IA·T exports (import_iat.c) ---- */
+	{ "iat-json", "Export IA·T (fiches en JSON ou JSON Lines, ou export de l'historique)", "IA·T", "fiche",
+	  import_iat_json },
 };
 const size_t import_nformats = sizeof import_formats / sizeof import_formats[0];
 

@@ -120,6 +120,11 @@ const char *import_format_names(void);
 int import_interconnectes(db_t *db, const char *path, const struct import_opts *o,
                           struct import_stats *st, char **err);
 
+/* Import an IA·T export (import_iat.c): the record export (JSON or JSON
+ * Lines) or the history export; ids, versions and their times kept. */
+int import_iat_json(db_t *db, const char *path, const struct import_opts *o, struct import_stats *st,
+                    char **err);
+
 /* ==== Helpers (pure, exposed for the unit tests) ==== */
 
 /* Normalise a date as written in the library: "MM/YYYY" → "YYYY-MM",

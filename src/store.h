@@ -67,6 +67,14 @@ struct uc_save {
 	bool in_tx;              /* the caller holds a transaction */
 	int64_t origin_id;       /* create: the record this one reuses (0: none);
 	                            never changed afterwards */
+	/* restoring an exported history (iat import iat-json): */
+	int64_t want_id;         /* create: this id (must be free); 0: the next one */
+	int64_t want_version;    /* this version number (greater than the current
+	                            one, else STORE_CONFLICT); 0: the next one */
+	const char *at;          /* time of the change (ISO 8601 UTC); NULL: now */
+	const char *created_at;  /* create: the record's creation time; NULL: at */
+	const char *published_at; /* its first publication, when this save
+	                            publishes it for the first time; NULL: at */
 };
 
 /* Outcome of a save beyond success. */

@@ -504,23 +504,33 @@ int store_usecase_save(db_t *db, json_t *input_doc, const struct uc_save *p, str
 	}
 	char now[21];
 	iso8601_utc(now_unix(), now);
+	if (p->at) snprintf(now, sizeof now, "%s", p->at);
 	const char *state = p->state ? p->state : (have_old ? old.state : "draft");
 	const char *published_at = have_old ? old.published_at : NULL;
-	if (!published_at && strcmp(state, "published") == 0) published_at = now;
+	if (!published_at && strcmp(state, "published") == 0) published_at = p->published_at ? p->published_at : now;
+	/* a restored record may arrive retracted: it was published then */
+	if (!published_at && p->published_at && strcmp(state, "retracted") == 0) published_at = p->published_at;
 	const char *reason = p->retract_reason ? p->retract_reason : (have_old ? old.retract_reason : NULL);
 	if (strcmp(state, "retracted") != 0) reason = NULL;
 	const char *title = doc_str(doc, "title");
 	slug = text_slugify(title ? title : "", 80);
 	int64_t version = have_old ? old.version + 1 : 1;
+	if (p->want_version) {
+		if (p->want_version < version) {
+			ret = STORE_CONFLICT;
+			goto out;
+		}
+		version = p->want_version;
+	}
 	int64_t id = p->id;
 
 	char *docjson = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
 	sqlite3_stmt *st;
 	if (!have_old) {
 		st = db_stmt(db,
-		    "INSERT INTO usecase(slug, state, visible, owner_org_id, version, "
+		    "INSERT INTO usecase(id, slug, state, visible, owner_org_id, version, "
 		    "title, summary, import_key, retract_reason, created_at, updated_at, published_at, created_by, updated_by, origin_id) "
-		    "VALUES (?1, ?2, 0, ?3, 1, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?11, ?12) RETURNING id");
+		    "VALUES (?13, ?1, ?2, 0, ?3, ?14, ?5, ?6, ?7, ?8, ?15, ?9, ?10, ?11, ?11, ?12) RETURNING id");
 	} else {
 		st = db_stmt(db,
 		    "UPDATE usecase SET slug = ?1, state = ?2, owner_org_id = ?3, version = ?12, title = ?5, "
@@ -544,6 +554,11 @@ int store_usecase_save(db_t *db, json_t *input_doc, const struct uc_save *p, str
 	db_bind_text(st, 10, published_at);
 	if (p->user_id) db_bind_int(st, 11, p->user_id);
 	if (!have_old && p->origin_id > 0) db_bind_int(st, 12, p->origin_id);
+	if (!have_old) {
+		if (p->want_id > 0) db_bind_int(st, 13, p->want_id);
+		db_bind_int(st, 14, version);
+		db_bind_text(st, 15, p->created_at ? p->created_at : now);
+	}
 	if (have_old) {
 		db_bind_int(st, 12, version);
 		db_bind_int(st, 13, id);
@@ -559,7 +574,8 @@ int store_usecase_save(db_t *db, json_t *input_doc, const struct uc_save *p, str
 		free(docjson);
 		goto out;
 	}
-	struct row_meta m = { id, version, gen, slug, state, have_old ? old.created_at : now, now, published_at, reason,
+	struct row_meta m = { id, version, gen, slug, state,
+		              have_old ? old.created_at : p->created_at ? p->created_at : now, now, published_at, reason,
 		              p->user_id };
 	if (write_derived(db, doc, docjson, &m, &owner) < 0) {
 		free(docjson);
