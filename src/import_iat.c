@@ -34,11 +34,16 @@
  * - Reuses: reuse_of names the origin, which must exist in the database
  *   or come earlier in the file (records are imported in id order, and an
  *   origin is always older than its reuses).
+ * - The "impact démontré" label: the record export shows the curators'
+ *   decisions through impact_label (basis granted/withdrawn, and whether
+ *   "not reviewed"/"review outdated" is missing); they are restored
+ *   (store_impact_restore(), dated at the record's last change, by no
+ *   account, the exception's reason replaced by a fixed text since the
+ *   export does not carry it), so the label reads the same. The history
+ *   export has no label: imported alone, the label is recomputed from the
+ *   rules and awaits a curator's review.
  * - What an export does not carry is not restored: authors of versions
- *   (public exports never name them), curators' reviews of the "impact
- *   démontré" evidence (an act of this instance's curators: the label is
- *   recomputed from the rules and shown as awaiting review), error
- *   reports, accounts.
+ *   (public exports never name them), error reports, accounts.
  * - Framework contract (importer.h): one transaction, a savepoint per
  *   record, rejected records listed, all or nothing unless skip_invalid.
  */
@@ -73,6 +78,7 @@ struct irec {                /* one record: its versions, oldest first */
 	size_t nv, capv;
 	json_t *owner_obj;       /* records: the owner as rendered */
 	json_t *partner_objs;    /* records: the partners as rendered */
+	json_t *label;           /* records: impact_label as rendered */
 };
 
 struct iimp {
@@ -232,6 +238,7 @@ static int group(struct iimp *im)
 			v->at = str_of(it, "updated_at");
 			r->owner_obj = json_object_get(it, "owner");
 			r->partner_objs = json_object_get(it, "partner_orgs");
+			r->label = json_is_object(json_object_get(it, "impact_label")) ? json_object_get(it, "impact_label") : NULL;
 		}
 		if (str_of(it, "created_at")) r->created_at = str_of(it, "created_at");
 		if (str_of(it, "published_at")) r->published_at = str_of(it, "published_at");
@@ -491,6 +498,28 @@ static int import_record(struct iimp *im, struct irec *r, bool *fatal)
 		}
 		current = v->version;
 		appended++;
+	}
+	if (appended && r->label) {
+		/* the curators' decisions on the label, as the export shows them:
+		 * a review of the current indicators unless the export says none
+		 * or an outdated one; an exception by its basis */
+		bool reviewed = true;
+		size_t j;
+		json_t *m;
+		json_array_foreach(json_object_get(r->label, "missing"), j, m) {
+			const char *code = str_of(m, "code");
+			if (code && (!strcmp(code, "impact.not_reviewed") || !strcmp(code, "impact.review_outdated")))
+				reviewed = false;
+		}
+		const char *basis = str_of(r->label, "basis");
+		const char *override = basis && (!strcmp(basis, "granted") || !strcmp(basis, "withdrawn")) ? basis : NULL;
+		if (store_impact_restore(im->db, r->id, reviewed, override,
+		                         override ? "Décision de l'équipe de l'observatoire reprise d'un export IA·T." : NULL,
+		                         r->v[r->nv - 1].at) < 0) {
+			*fatal = true;
+			reject(im, r, "erreur de base de données (label « impact démontré »)");
+			goto out;
+		}
 	}
 	if (!have_old) im->st->created++;
 	else if (appended) im->st->updated++;

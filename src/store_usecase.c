@@ -682,6 +682,38 @@ fail:
 	return STORE_ERR;
 }
 
+int store_impact_restore(db_t *db, int64_t id, bool reviewed, const char *override, const char *reason,
+                         const char *at)
+{
+	if (!reviewed && !override) return 0;
+	struct uc_full u;
+	if (store_usecase_load(db, id, &u) != 1) return -1;
+	char h[17];
+	impact_hash(u.doc, h);
+	int64_t version = u.version;
+	store_usecase_free(&u);
+	sqlite3_stmt *st = db_stmt(db,
+	    "INSERT INTO usecase_impact(usecase_id, reviewed_at, reviewed_hash, override, override_reason, override_at) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, CASE WHEN ?4 IS NULL THEN NULL ELSE ?6 END) "
+	    "ON CONFLICT(usecase_id) DO UPDATE SET reviewed_at = coalesce(?2, reviewed_at), "
+	    "reviewed_hash = coalesce(?3, reviewed_hash), override = ?4, override_reason = ?5, "
+	    "override_at = CASE WHEN ?4 IS NULL THEN NULL ELSE ?6 END");
+	if (!st) return -1;
+	db_bind_int(st, 1, id);
+	db_bind_text(st, 2, reviewed ? at : NULL);
+	db_bind_text(st, 3, reviewed ? h : NULL);
+	db_bind_text(st, 4, override);
+	db_bind_text(st, 5, override ? reason : NULL);
+	db_bind_text(st, 6, at);
+	if (db_step_done(st) < 0) return -1;
+	if (reviewed && add_impact_event(db, id, "review", 0, version, NULL, at) < 0) return -1;
+	if (override && add_impact_event(db, id, strcmp(override, "granted") == 0 ? "grant" : "withdraw", 0, version,
+	                                 reason, at) < 0)
+		return -1;
+	int64_t gen = bump_generation(db);
+	return gen < 0 || rederive(db, id, gen, 0) < 0 ? -1 : 0;
+}
+
 int store_usecase_refresh(db_t *db, const char *orgs_since)
 {
 	if (db_begin(db) < 0) return -1;

@@ -64,6 +64,15 @@ before(async () => {
   assert.equal(r.status, 200, r.text);
   r = await srv.request('PATCH', `/api/v1/usecases/${made.rich.id}`, { token: t.refBdx, json: { status: 'deployed' } });
   assert.equal(r.status, 200, r.text);
+  // the curators' decisions on the label: a review (label awarded), an exception
+  r = await srv.request('POST', `/api/v1/usecases/${made.rich.id}/impact`, { token: t.curator, json: { action: 'review' } });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.data.impact_label.awarded, true, 'the rich record earns the label');
+  made.granted = await createRecord(srv, t.refBdx, validRecord({ title: 'Projet distingué par exception', state: 'published' }));
+  r = await srv.request('POST', `/api/v1/usecases/${made.granted.id}/impact`, {
+    token: t.curator, json: { action: 'grant', reason: 'Évaluation nationale publiée.' },
+  });
+  assert.equal(r.status, 200, r.text);
   // a reuse of it by Lyon, published
   r = await srv.request('POST', `/api/v1/usecases/${made.rich.id}/reuses`, {
     token: t.curator, json: { owner: LYON.key, reuse_context: 'Reprise par Lyon.', status: 'experiment', state: 'published' },
@@ -118,12 +127,11 @@ test('records export → import into an empty database: the same records, ids an
     const b = await records(srv2, tok2, ids);
     for (const id of ids) {
       const x = { ...a[id] }, y = { ...b[id] };
-      // the version number and times are those of the export; the label's
-      // curator review is not exported (doc/imports.md): compare the rules
-      assert.deepEqual({ ...y, impact_label: undefined }, { ...x, impact_label: undefined }, `record ${id}`);
-      assert.equal(y.impact_label.rules_met, x.impact_label.rules_met, `record ${id}: rules`);
+      assert.deepEqual(y, x, `record ${id}`);
     }
     assert.equal(b[made.reuse.id].reuse_of.id, made.rich.id, 'the reuse still names its origin');
+    assert.equal(b[made.rich.id].impact_label.awarded, true, 'the review is restored');
+    assert.equal(b[made.granted.id].impact_label.basis, 'granted', 'the exception is restored');
     assert.equal(b[made.rich.id].indicators.length, 2, 'restricted indicator kept for agents');
     const pub = await srv2.request('GET', `/api/v1/usecases/${made.rich.id}`);
     assert.equal(pub.json.data.indicators.length, 1, 'and still restricted');
