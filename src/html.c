@@ -183,6 +183,7 @@ void html_begin(struct req *r, const char *title)
 		for (int i = 0; i < v->norgs; i++)
 			if (v->referent_of[i]) reviewer = true;
 		if (reviewer) nav_item(b, path, "/relecture", "Relecture");
+		if (auth_is_curator(v)) nav_item(b, path, "/admin/imports", "Imports");
 		if (auth_is_admin(v)) nav_item(b, path, "/admin/journal", "Journal d'audit");
 		nav_item(b, path, "/compte", "Mon compte");
 		buf_fmt(b,

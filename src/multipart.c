@@ -86,7 +86,7 @@ static int disp_param(const char *v, size_t n, const char *key, char *out, size_
 					else if (strncasecmp(v + i, "0A", 2) == 0) c = '\n', i += 2;
 				}
 				if (want) {
-					if (o + 1 >= outsz) return -1;
+					if (o + 1 >= outsz || c == 0) return -1;
 					out[o++] = c;
 				}
 			}
@@ -95,7 +95,7 @@ static int disp_param(const char *v, size_t n, const char *key, char *out, size_
 		} else {
 			while (i < n && v[i] != ';') {
 				if (want) {
-					if (o + 1 >= outsz) return -1;
+					if (o + 1 >= outsz || v[i] == 0) return -1;
 					out[o++] = v[i];
 				}
 				i++;
@@ -128,7 +128,7 @@ static int part_headers(const char *h, size_t n, struct mpart *p, const char **e
 				return -1;
 			}
 			int rc = disp_param(v + 9, vn - 9, "name", p->name, sizeof p->name);
-			if (rc != 1) {
+			if (rc != 1 || !p->name[0]) {
 				*err = rc < 0 ? "nom de champ mal formé ou trop long" : "partie sans nom de champ";
 				return -1;
 			}

@@ -97,6 +97,7 @@ static void test_malformed(void **state)
 	refused("--B\r\nContent-Disposition: attachment; name=\"a\"\r\n\r\nx\r\n--B--", "form-data");
 	refused("--B\r\nContent-Disposition: form-data; filename=\"a\"\r\n\r\nx\r\n--B--", "sans nom");
 	refused("--B\r\nContent-Disposition: form-data; name=\"a\r\n\r\nx\r\n--B--", "mal formé");
+	refused("--B\r\nContent-Disposition: form-data; name=\"\"\r\n\r\nx\r\n--B--", "sans nom");
 	refused("--B\r\nContent-Disposition: form-data; name=\"a\"\r\nheaders never end", "non terminés");
 	refused("--Bxx\r\n", "mal formé");
 	refused("--B\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--B\r\n"
