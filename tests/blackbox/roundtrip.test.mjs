@@ -226,3 +226,51 @@ test('refused files: a major schema version, broken JSON (its line), an unknown 
   const ok = iatOk(['import', 'iat-json', '--dry-run', '--db', db5, write('good.jsonl', JSON.stringify(base) + '\n')]);
   assert.match(ok, /essai, rien n'a été écrit.*1 créée/);
 });
+
+test('a history file: every version with its number, state and time; re-import unchanged; a newer version appended; a rewritten one refused', async () => {
+  const db6 = emptyDb('historique.db');
+  const doc = { title: 'Fiche avec historique', summary: 'Première rédaction.', owner: BORDEAUX_METROPOLE.key, theme: 'mobility', status: 'idea' };
+  const line = (version, state, at, over = {}, extra = {}) => JSON.stringify({
+    schema_version: '1.1', id: 42, version, state, at, created_at: '2025-01-10T08:00:00Z', note: null, doc: { ...doc, ...over }, ...extra,
+  });
+  const v = [
+    line(1, 'draft', '2025-01-10T08:00:00Z'),
+    line(3, 'published', '2025-02-01T10:00:00Z', { summary: 'Deuxième rédaction.' }),
+    line(4, 'published', '2025-03-01T10:00:00Z', { summary: 'Troisième rédaction.', status: 'experiment' }),
+  ];
+  const file = path.join(env.dir, 'hist.jsonl');
+  // lines in any order: grouped by record, sorted by version
+  fs.writeFileSync(file, [v[2], v[0], v[1]].join('\n') + '\n');
+  assert.match(iatOk(['import', 'iat-json', '--db', db6, file]), /1 fiche \(1 créée/);
+  const tok = createAccount(db6, 'curator6@observatoire.example.fr', 'curator', null);
+  const srv6 = await startServer(db6);
+  try {
+    const r = await srv6.request('GET', '/api/v1/usecases/42', { token: tok });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.data.version, 4);
+    assert.equal(r.json.data.summary, 'Troisième rédaction.');
+    assert.equal(r.json.data.created_at, '2025-01-10T08:00:00Z');
+    assert.equal(r.json.data.published_at, '2025-02-01T10:00:00Z');
+    assert.equal(r.json.data.updated_at, '2025-03-01T10:00:00Z');
+    const vs = await srv6.request('GET', '/api/v1/usecases/42/versions', { token: tok });
+    assert.equal(vs.status, 200, vs.text);
+    const list = vs.json.data.map((x) => [x.version, x.state, x.at]);
+    assert.deepEqual(list.sort((a, b) => a[0] - b[0]), [
+      [1, 'draft', '2025-01-10T08:00:00Z'],
+      [3, 'published', '2025-02-01T10:00:00Z'],
+      [4, 'published', '2025-03-01T10:00:00Z'],
+    ]);
+  } finally {
+    await stopServerClean(srv6);
+  }
+  assert.match(iatOk(['import', 'iat-json', '--db', db6, file]), /\(0 créées, 0 mises à jour, 1 inchangée\)/);
+  // a newer version appended
+  const v5 = line(5, 'retracted', '2025-04-01T10:00:00Z', { summary: 'Troisième rédaction.', status: 'experiment' }, { retract_reason: 'Projet arrêté.' });
+  fs.writeFileSync(file, [...v, v5].join('\n') + '\n');
+  assert.match(iatOk(['import', 'iat-json', '--db', db6, file]), /\(0 créées, 1 mise à jour, 0 inchangées\)/);
+  // version 3 rewritten: refused, nothing written
+  fs.writeFileSync(file, [v[0], line(3, 'published', '2025-02-01T10:00:00Z', { summary: 'Réécrite.' })].join('\n') + '\n');
+  const r = iat(['import', 'iat-json', '--db', db6, file]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /refusé : ligne 1 \(fiche 42\) : la version 3 diffère de celle de cette base/);
+});
