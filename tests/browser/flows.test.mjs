@@ -774,6 +774,37 @@ flow('10. an agent of another territory reuses a published record and adds its o
   }
 });
 
+// ==== 11. Imports by the observatory (page_import.c, issue 6) ====
+
+flow('11. a curator tries an import (essai) and reads the report', async () => {
+  const h = await signedIn(ADMIN, '/compte');
+  try {
+    const { page } = h;
+    const nav = page.getByRole('navigation', { name: 'Menu principal' });
+    await nav.getByRole('link', { name: 'Imports' }).click();
+    await page.waitForURL((u) => u.pathname === '/admin/imports');
+    assert.equal(await page.locator('h1').innerText(), 'Imports');
+    await B.checkPage(page, 'admin-imports');
+    // nothing chosen: errors next to the fields, in French
+    await B.submit(page, 'Lancer l\'import', { status: 400 });
+    assert.match(await page.locator('.error-summary').innerText(), /Choisissez le format du fichier/);
+    assert.match(await page.locator('#e-fichier').innerText(), /Choisissez le fichier à importer/);
+    await B.checkPage(page, 'admin-imports-errors');
+    // an essai of the library's CSV (essai is checked by default)
+    await page.getByLabel('Format du fichier (obligatoire)', { exact: true }).selectOption('interconnectes');
+    await page.getByLabel('Fichier (obligatoire)', { exact: true }).setInputFiles(B.DATA_CSV);
+    assert.ok(await page.getByLabel('Essai').isChecked());
+    await B.submit(page, 'Lancer l\'import');
+    const report = page.locator('.import-report');
+    assert.match(await report.innerText(), /Essai terminé : rien n.a été écrit/);
+    assert.match(await report.getByRole('table').first().innerText(), /Inchangés\s+23/, 'the library is already there: 23 unchanged');
+    await B.checkPage(page, 'admin-imports-report');
+    h.assertNoErrors();
+  } finally {
+    await h.close();
+  }
+});
+
 // a summary for people (the failures themselves fail the flows above)
 test('axe results per page type', () => {
   const lines = [...B.axeResults].map(([k, v]) => `  ${k}: ${v}`);
