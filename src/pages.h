@@ -285,4 +285,7 @@ int page_privacy(struct req *r);
 /* GET /api/documentation: the OpenAPI document rendered as a French page */
 int page_apidoc(struct req *r);
 
+/* ---- open data, issue 6: an authority's CRPA public-algorithm inventory (page_inventory.c) ---- */
+int page_org_inventory(struct req *r);
+
 #endif
