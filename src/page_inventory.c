@@ -361,6 +361,8 @@ int page_org_inventory(struct req *r)
 	if (inv.n == 0) {
 		buf_puts(b, "<p>Cette organisation n'a pas encore publié de fiche : son inventaire est vide.</p>\n");
 	} else {
+		buf_puts(b, "<p class=\"hint\">Le tableau a une colonne par rubrique de l'inventaire : il défile "
+		            "horizontalement sur un petit écran.</p>\n");
 		buf_puts(b, "<div class=\"table-scroll\" tabindex=\"0\" role=\"region\" "
 		            "aria-labelledby=\"titre-inventaire\">\n<table class=\"data inventory\">\n");
 		buf_fmt(b, "<caption id=\"titre-inventaire\">Algorithmes publics de %h (", o.name);
