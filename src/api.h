@@ -75,6 +75,7 @@ int api_usecase_similar(struct req *r);
 int api_export_history_jsonl(struct req *r);
 int api_export_history_csv(struct req *r);
 int api_export_datapackage(struct req *r);
+int api_export_table_schema(struct req *r);
 int api_catalog(struct req *r);
 int api_org_inventory_csv(struct req *r);
 

@@ -3,6 +3,7 @@
  *   GET /api/v1/exports/history.jsonl    every public version (JSON Lines)
  *   GET /api/v1/exports/history.csv      the same as CSV
  *   GET /api/v1/exports/datapackage.json Frictionless data package
+ *   GET /api/v1/exports/usecases.schema.json  Table Schema of the records CSV
  *   GET /api/v1/catalog.jsonld           DCAT-AP catalogue (JSON-LD)
  *
  * Design notes
@@ -123,6 +124,17 @@ int api_export_datapackage(struct req *r)
 	jsonw_t w;
 	jw_init(&w, &r->out);
 	opendata_datapackage(&w, server_base_url(r->srv), first, last);
+	buf_putc(&r->out, '\n');
+	r->status = 200;
+	r->content_type = "application/json; charset=utf-8";
+	return 0;
+}
+
+int api_export_table_schema(struct req *r)
+{
+	jsonw_t w;
+	jw_init(&w, &r->out);
+	opendata_table_schema(&w, server_base_url(r->srv));
 	buf_putc(&r->out, '\n');
 	r->status = 200;
 	r->content_type = "application/json; charset=utf-8";

@@ -25,6 +25,8 @@
 #include "cli.h"
 #include "export.h"
 #include "export_history.h"
+#include "jsonw.h"
+#include "opendata.h"
 #include "store.h"
 #include "util.h"
 
@@ -32,7 +34,7 @@
 #define PROGRESS_EVERY 10000
 
 static const char export_usage[] =
-    "usage : iat export csv|excel|json|jsonl|history|history-csv [--db PATH] [--restricted]\n"
+    "usage : iat export csv|excel|json|jsonl|history|history-csv|table-schema [--db PATH] [--restricted]\n"
     "                  [--out FICHIER] [--base-url https://iat.exemple.fr]\n"
     "Exporte toutes les fiches visibles (publiées et retirées, jamais les brouillons) :\n"
     "  csv    CSV RFC 4180 (virgule, UTF-8, fins de ligne CRLF)\n"
@@ -43,6 +45,8 @@ static const char export_usage[] =
     "  history      l'historique : chaque version publique (publiée, retirée) de chaque fiche\n"
     "               visible, datée, en JSON Lines (une version par ligne ; doc/api.md)\n"
     "  history-csv  le même historique en CSV RFC 4180\n"
+    "  table-schema le Table Schema (Frictionless) de l'export CSV public des fiches, avec les\n"
+    "               métadonnées de schema.data.gouv.fr (copie : doc/schema-fiches.json)\n"
     "--restricted : avec les champs réservés aux agents (sinon : champs publics seulement)\n"
     "--out : écrit dans FICHIER (sinon : sur la sortie standard)\n"
     "--base-url : adresses des fiches absolues (sinon : chemins /fiches/...)\n"
@@ -246,6 +250,20 @@ int cmd_export(int argc, char **argv)
 		cli_usage_error("export : argument inattendu « %.60s » (un seul format)", extra);
 	}
 	struct cli_export e = { 0 };
+	if (strcmp(pos[0], "table-schema") == 0) {
+		free(pos);
+		check_base(base);
+		if (out || restricted) cli_usage_error("export table-schema : ni --out ni --restricted (schéma public, sur la sortie standard)");
+		buf_t b = BUF_INIT;
+		jsonw_t jw;
+		jw_init(&jw, &b);
+		opendata_table_schema(&jw, base ? base : "");
+		buf_putc(&b, '\n');
+		bool ok = fwrite(b.data, 1, b.len, stdout) == b.len && fflush(stdout) == 0;
+		buf_free(&b);
+		if (!ok) die("export : échec d'écriture");
+		return 0;
+	}
 	if (strcmp(pos[0], "history") == 0 || strcmp(pos[0], "history-csv") == 0) {
 		bool csv = strcmp(pos[0], "history-csv") == 0;
 		free(pos);
@@ -254,7 +272,7 @@ int cmd_export(int argc, char **argv)
 	if (export_format_parse(pos[0], &e.w.fmt) < 0) {
 		char *bad = xstrdup(pos[0]);
 		free(pos);
-		cli_usage_error("export : format inconnu « %.40s » (csv, excel, json, jsonl, history ou history-csv)", bad);
+		cli_usage_error("export : format inconnu « %.40s » (csv, excel, json, jsonl, history, history-csv ou table-schema)", bad);
 	}
 	free(pos);
 	if (out && !*out) cli_usage_error("export : --out attend un nom de fichier");

@@ -175,7 +175,10 @@ static void field_of_model(jsonw_t *w, const struct export_column *c)
 		pattern = buf_cstr(&p);
 		break;
 	case F_STRS: buf_puts(&d, " Liste séparée par « | »."); break;
-	case F_URL: format = "uri"; break;
+	case F_URL:
+		format = "uri";
+		maxlen = f->maxlen;
+		break;
 	case F_URLS:
 		buf_puts(&d, " Liste d'adresses séparées par « | ».");
 		pattern = URL_LIST_PATTERN;
@@ -324,10 +327,56 @@ static void resource_common(jsonw_t *w, const char *base, const char *path)
 	licenses(w);
 }
 
+void opendata_table_schema(jsonw_t *w, const char *base)
+{
+	jw_obj(w);
+	/* schema.data.gouv.fr's TableSchema metadata */
+	jw_kstr(w, "$schema", "https://frictionlessdata.io/schemas/table-schema.json");
+	jw_kstr(w, "name", "iat-fiches");
+	jw_kstr(w, "title", "Fiches des usages de l'intelligence artificielle dans les collectivités territoriales");
+	jw_kstr(w, "description",
+	        "Schéma de l'export CSV public des fiches d'IA·T : une ligne par projet d'intelligence artificielle ou "
+	        "algorithme public d'une collectivité territoriale (publié ou retiré), avec l'organisation porteuse "
+	        "(SIREN, code INSEE), le service, l'algorithme, les données, les risques, les indicateurs d'impact et "
+	        "les ressources. Seuls les champs publics y figurent. Les codes des listes sont ceux de "
+	        "/api/v1/schema ; les listes sont jointes par « | ». Une cellule de texte qui commencerait par = + - "
+	        "ou @ reçoit une apostrophe initiale (protection contre l'injection de formules).");
+	jw_kstr(w, "countryCode", "FR");
+	url(w, "homepage", base, HOMEPAGE_PATH);
+	url(w, "path", base, OPENDATA_TABLE_SCHEMA);
+	jw_kstr(w, "version", MODEL_SCHEMA_VERSION);
+	jw_kstr(w, "created", OPENDATA_SCHEMA_CREATED);
+	jw_kstr(w, "lastModified", OPENDATA_SCHEMA_MODIFIED);
+	jw_key(w, "contributors");
+	jw_arr(w);
+	jw_obj(w);
+	jw_kstr(w, "title", PUBLISHER);
+	jw_kstr(w, "role", "author");
+	url(w, "path", base, HOMEPAGE_PATH);
+	jw_obj_end(w);
+	jw_arr_end(w);
+	licenses(w);
+	jw_key(w, "resources");
+	jw_arr(w);
+	jw_obj(w);
+	jw_kstr(w, "title", "Export CSV public des fiches");
+	jw_kstr(w, "name", "fiches");
+	url(w, "path", base, OPENDATA_RECORDS_CSV);
+	jw_obj_end(w);
+	jw_arr_end(w);
+	jw_key(w, "fields");
+	jw_arr(w);
+	struct schema_ctx sc = { w, base, "id" };
+	export_columns(false, schema_field, &sc);
+	jw_arr_end(w);
+	missing_values(w);
+	jw_kstr(w, "primaryKey", "id");
+	jw_obj_end(w);
+}
+
 void opendata_datapackage(jsonw_t *w, const char *base, const char *first, const char *last)
 {
 	jw_obj(w);
-	jw_kstr(w, "$schema", "https://frictionlessdata.io/schemas/table-schema.json");
 	jw_kstr(w, "profile", "tabular-data-package");
 	jw_kstr(w, "name", "iat-fiches-ia-collectivites");
 	url(w, "id", base, OPENDATA_DATAPACKAGE);
@@ -377,15 +426,7 @@ void opendata_datapackage(jsonw_t *w, const char *base, const char *first, const
 	jw_kstr(w, "description", "Une ligne par fiche publiée ou retirée, champs publics seulement.");
 	resource_common(w, base, OPENDATA_RECORDS_CSV);
 	jw_key(w, "schema");
-	jw_obj(w);
-	jw_key(w, "fields");
-	jw_arr(w);
-	struct schema_ctx sc = { w, base, "id" };
-	export_columns(false, schema_field, &sc);
-	jw_arr_end(w);
-	missing_values(w);
-	jw_kstr(w, "primaryKey", "id");
-	jw_obj_end(w);
+	opendata_table_schema(w, base);
 	jw_obj_end(w);
 	/* the history CSV */
 	jw_obj(w);

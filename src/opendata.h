@@ -28,12 +28,21 @@
 #define OPENDATA_IMPACT_CSV "/api/v1/impact.csv"
 #define OPENDATA_DATAPACKAGE "/api/v1/exports/datapackage.json"
 #define OPENDATA_CATALOG "/api/v1/catalog.jsonld"
+#define OPENDATA_TABLE_SCHEMA "/api/v1/exports/usecases.schema.json"
+/* Dates of the record schema (doc/schema-changelog.md): 1.0 and the
+ * current MODEL_SCHEMA_VERSION. Change the second with the version. */
+#define OPENDATA_SCHEMA_CREATED "2026-11-26"
+#define OPENDATA_SCHEMA_MODIFIED "2026-11-26"
 #define OPENDATA_LICENSE_URL "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
 
 /* The data package. base: "https://host" or "" (site paths); first and
  * last: the first publication and the last change of a public record
  * (ISO 8601, "" when none). */
 void opendata_datapackage(jsonw_t *w, const char *base, const char *first, const char *last);
+/* The Table Schema of the public records CSV alone, with the metadata of
+ * schema.data.gouv.fr (what could be proposed there; committed as
+ * doc/schema-fiches.json). Also the "fiches" resource's schema. */
+void opendata_table_schema(jsonw_t *w, const char *base);
 /* The DCAT-AP catalogue (JSON-LD, inline @context). */
 void opendata_catalog(jsonw_t *w, const char *base, const char *first, const char *last);
 

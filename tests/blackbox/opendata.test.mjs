@@ -447,6 +447,26 @@ test('datapackage.json: valid Frictionless tabular data package; the public CSVs
   assert.equal(cellProblem({ type: 'string', constraints: { maxLength: 3 } }, `'=abcd`), 'maxLength');
 });
 
+test('the Table Schema of the records CSV: served alone, the data package\'s, and the committed doc/schema-fiches.json', async () => {
+  const pkg = (await get('/api/v1/exports/datapackage.json')).json;
+  const r = await get('/api/v1/exports/usecases.schema.json');
+  assert.equal(r.status, 200);
+  assert.deepEqual(r.json, pkg.resources.find((x) => x.name === 'fiches').schema);
+  const v = tv4.validateMultiple(r.json, TS_PROFILE);
+  assert.ok(v.valid, JSON.stringify(v.errors.slice(0, 3).map((e) => [e.dataPath, e.message])));
+  // schema.data.gouv.fr metadata
+  for (const k of ['$schema', 'name', 'title', 'description', 'countryCode', 'homepage', 'path', 'version', 'contributors', 'created', 'lastModified', 'licenses', 'resources'])
+    assert.ok(r.json[k], k);
+  assert.equal(r.json.path, `${BASE}/api/v1/exports/usecases.schema.json`);
+  // the committed copy is what the code generates (regenerate: see doc/api.md, "Data package")
+  const gen = iat(['export', 'table-schema', '--base-url', 'https://iat.territoires.fr']);
+  assert.equal(gen.code, 0, gen.stderr);
+  const committed = JSON.parse(fs.readFileSync(path.join(SOURCE_DIR, 'doc/schema-fiches.json'), 'utf8'));
+  assert.deepEqual(JSON.parse(gen.stdout), committed,
+    'doc/schema-fiches.json is stale: build/iat export table-schema --base-url https://iat.territoires.fr | node -e … (doc/api.md)');
+  assert.equal(iat(['export', 'table-schema', '--restricted']).code, 2);
+});
+
 // ==== DCAT-AP ====
 
 const DCAT = 'http://www.w3.org/ns/dcat#';
