@@ -138,7 +138,10 @@ int store_usecase_export_count(db_t *db, int64_t *n)
  * comparison walks the UNIQUE (usecase_id, version) index from the cursor;
  * each batch is one statement (one consistent read). The author's kind
  * (import, team, member of the current owner, contributor) is the
- * versions API's (history_author_kind()). */
+ * versions API's (history_author_kind()). The unary "+" keep SQLite on
+ * that index: with usecase_visible_updated or usecase_version_state it
+ * read every visible record and sorted them for each batch (134 s for
+ * the 100k-record bench database instead of a few seconds). */
 int store_history_export(db_t *db, int64_t after_id, int64_t after_version, int limit, history_export_fn cb,
                          void *ctx)
 {
@@ -149,7 +152,7 @@ int store_history_export(db_t *db, int64_t after_id, int64_t after_version, int 
 	    " o.kind, o.code, o.siren, o.name "
 	    "FROM usecase_version v JOIN usecase u ON u.id = v.usecase_id "
 	    "JOIN organisation o ON o.id = u.owner_org_id LEFT JOIN user usr ON usr.id = v.user_id "
-	    "WHERE (v.usecase_id, v.version) > (?1, ?2) AND u.visible = 1 AND v.state IN ('published', 'retracted') "
+	    "WHERE (v.usecase_id, v.version) > (?1, ?2) AND +u.visible = 1 AND +v.state IN ('published', 'retracted') "
 	    "ORDER BY v.usecase_id, v.version LIMIT ?3");
 	if (!st) return -1;
 	db_bind_int(st, 1, after_id);
