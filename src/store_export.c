@@ -212,7 +212,11 @@ int store_history_export_count(db_t *db, int64_t *n)
 
 int store_public_dates(db_t *db, char *first, char *last, size_t sz)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT min(published_at), max(updated_at) FROM usecase WHERE visible = 1");
+	/* max: one step of usecase_visible_updated; min(published_at) reads
+	 * the visible rows (no index on it: 50 ms for 100k records, for two
+	 * rarely read documents that carry an ETag) */
+	sqlite3_stmt *st = db_stmt(db, "SELECT (SELECT min(published_at) FROM usecase WHERE visible = 1), "
+	                               "(SELECT max(updated_at) FROM usecase WHERE visible = 1)");
 	if (!st) return -1;
 	first[0] = last[0] = 0;
 	int rc = sqlite3_step(st);
