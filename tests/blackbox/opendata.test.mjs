@@ -48,6 +48,7 @@ import {
   PROCESSED_CSV,
   SOURCE_DIR,
   createRecord,
+  createWebAccount,
   csvRows,
   iat,
   importCsv,
@@ -55,6 +56,7 @@ import {
   startServer,
   stopServerClean,
   validRecord,
+  webClient,
 } from './lib.mjs';
 
 const require = createRequire(path.join(SOURCE_DIR, 'package.json'));
@@ -69,6 +71,7 @@ const MARK = 'RESERVE-MARQUEUR-7Q';           // in every restricted value
 const DRAFT_MARK = 'BROUILLON-MARQUEUR-9Z';   // only in draft versions
 const CONTACT = `contact-${MARK}@bordeaux-metropole.example.fr`;
 const OPS = `Operations ${MARK} : score pondéré`;
+const AGENT_WEB = 'agent-web@lyon.example.fr';
 let env;
 let srv;
 const R = {};
@@ -82,6 +85,7 @@ before(async () => {
   const crafted = path.join(env.dir, 'restricted-columns.csv');
   fs.writeFileSync(crafted, `${src[0]};projet_contact;algorithme_operations\n${src[1]};import-${MARK}@example.fr;Ops ${MARK}\n`);
   importCsv(env.db, crafted);
+  createWebAccount(env.db, AGENT_WEB, 'agent', LYON.insee);
   srv = await startServer(env.db, ['--base-url', BASE]);
   const t = env.tokens;
   const patch = async (id, token, json) => {
@@ -326,7 +330,7 @@ test('CLI progress on a terminal: one line rewritten in place, erased before the
   if (r.error && r.error.code === 'ENOENT') return; // no script(1): nothing to prove here
   assert.equal(r.status, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /\rexport : \d+ \/ \d+ versions \(\d+ %\)/);
-  assert.match(r.stdout, /export history : \d+ versions/);
+  assert.match(r.stdout, /\r\x1b\[Kexport history : \d+ versions/, 'the progress line is erased before the summary');
 });
 
 // ==== data package ====
@@ -552,6 +556,14 @@ test('CRPA inventory page: accessible table of the published records, no restric
   assert.equal(moved.status, 301);
   assert.equal(moved.headers.get('location'), INV_PAGE);
   assertHtmlPage(await get('/organisations/commune-99999/inventaire-algorithmes'), 404);
+  // a signed-in agent (of any organisation) sees the operations and the service's contact
+  const c = webClient(srv);
+  await c.signIn(AGENT_WEB);
+  const a = await c.get(INV_PAGE);
+  assert.equal(a.status, 200);
+  assert.ok(a.text.includes('<th scope="col">Opérations effectuées (réservé aux agents)</th>'));
+  assert.ok(a.text.includes(OPS.replace(/'/g, '&#39;')), 'operations shown to agents');
+  assert.ok(a.text.includes(CONTACT), 'contact shown to agents');
 });
 
 test('CRPA inventory CSV: Etalab columns, no contact or operations for the public, agents get them, formulas neutralised', async () => {
