@@ -1,6 +1,8 @@
 /*
- * store_export.c — reading records for the open-data exports (today: the
- * Etalab impact CSV, api_export_impact.c).
+ * store_export.c — reading records for the open-data exports: the
+ * Etalab impact CSV (api_export_impact.c), the record exports (export.c),
+ * the history export (export_history.c), the catalogue's dates
+ * (opendata.c) and an authority's CRPA inventory (page_inventory.c).
  *
  * Design notes
  * - One statement walks the published records that carry indicators, in
