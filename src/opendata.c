@@ -39,6 +39,7 @@
 
 #define PUBLISHER "IA·T — Intelligences Associées des Territoires"
 #define HOMEPAGE_PATH "/"
+#define API_SERVICE "/api/v1/#service"
 #define EU_FILE_TYPE "http://publications.europa.eu/resource/authority/file-type/"
 #define IANA "https://www.iana.org/assignments/media-types/"
 #define SIREN_PATTERN "^[0-9]{9}$"
@@ -572,6 +573,7 @@ static void distribution(jsonw_t *w, const char *base, const struct distribution
 	iri(w, "dct:format", buf_cstr(&f));
 	buf_free(&f);
 	iri(w, "dct:license", OPENDATA_LICENSE_URL);
+	if (!d->download) ref(w, "dcat:accessService", base, API_SERVICE);
 	jw_obj_end(w);
 }
 
@@ -685,6 +687,33 @@ void opendata_catalog(jsonw_t *w, const char *base, const char *first, const cha
 	jw_arr_end(w);
 	jw_obj_end(w);
 
+	jw_arr_end(w);
+
+	/* the API as a data service */
+	jw_key(w, "dcat:service");
+	jw_arr(w);
+	jw_obj(w);
+	url(w, "@id", base, API_SERVICE);
+	jw_kstr(w, "@type", "dcat:DataService");
+	lit(w, "dct:title", "API JSON d'IA·T");
+	lit(w, "dct:description",
+	    "Lecture des fiches, de leur historique, des organisations et des indicateurs ; écriture pour les "
+	    "agents des collectivités (jeton). Contrat OpenAPI 3.1.");
+	ref(w, "dcat:endpointURL", base, "/api/v1/");
+	ref(w, "dcat:endpointDescription", base, "/api/v1/openapi.json");
+	ref(w, "foaf:page", base, "/api/documentation");
+	jw_key(w, "dcat:servesDataset");
+	jw_arr(w);
+	static const char *const served[] = { "/#jeu-fiches", "/#jeu-impact", "/#jeu-historique" };
+	for (size_t i = 0; i < ARRAY_LEN(served); i++) {
+		jw_obj(w);
+		url(w, "@id", base, served[i]);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	publisher(w, base);
+	iri(w, "dct:license", OPENDATA_LICENSE_URL);
+	jw_obj_end(w);
 	jw_arr_end(w);
 	jw_obj_end(w);
 }

@@ -524,6 +524,12 @@ test('catalog.jsonld: DCAT-AP catalogue expanded by a JSON-LD processor, with th
   }
   assert.ok(fetched.has('/api/v1/exports/history.jsonl') && fetched.has('/flux/fiches.atom') && fetched.has('/api/v1/impact.csv'));
   assert.ok(nodes.size > 10);
+  // the API as a dcat:DataService serving the three datasets, its OpenAPI contract as description
+  const svc = first(cat, `${DCAT}service`);
+  assert.ok((svc['@type'] || []).includes(`${DCAT}DataService`));
+  assert.equal(first(svc, `${DCAT}endpointURL`)['@id'], `${BASE}/api/v1/`);
+  assert.equal(first(svc, `${DCAT}endpointDescription`)['@id'], `${BASE}/api/v1/openapi.json`);
+  assert.deepEqual(svc[`${DCAT}servesDataset`].map((x) => x['@id']).sort(), datasets.map((x) => x['@id']).sort());
   // linked from the API documentation
   const docPage = await get('/api/documentation');
   assert.ok(docPage.text.includes('href="/api/v1/catalog.jsonld"'));
