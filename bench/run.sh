@@ -28,7 +28,8 @@
 #   BENCH_NO_DIRECTUS=1 skips Directus; BENCH_NO_WRITE=1 prints the report
 #   without appending it to bench/RESULTS.md.
 # - Issue 6: after the HTTP scenarios, two full CSV exports of the bench
-#   database by `iat export csv` (time, peak RSS polled from /proc, size).
+#   database by `iat export csv` (time, peak RSS polled from /proc, size),
+#   then one history export (`iat export history`, every public version).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -239,6 +240,10 @@ export_run() { # $1 format → "seconds rss_mib bytes"
 EXPORT_CSV=$(export_run csv); EXPORT_CSV2=$(export_run csv)
 echo "export csv: $EXPORT_CSV; $EXPORT_CSV2 (seconds, peak RSS MiB, bytes)"
 rm -f $OUT/export.csv
+# issue 6: the history export (every public version, JSON Lines), same measure
+EXPORT_HIST=$(export_run history)
+echo "export history: $EXPORT_HIST (seconds, peak RSS MiB, bytes)"
+rm -f $OUT/export.history
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---- report -----------------------------------------------------------
@@ -301,6 +306,8 @@ NGINX_V=$(nginx -v 2>&1 | sed 's/.*nginx\///')
   echo "Loading every French organisation into a fresh database (\`iat orgs load\`): ${ORGS_TIMES[*]} s (target < 2 s)."
   read -r ES1 ER1 EB1 <<<"$EXPORT_CSV"; read -r ES2 ER2 EB2 <<<"$EXPORT_CSV2"
   printf 'Full CSV export of every visible record (`iat export csv --out`, issue 6): %.2f s and %.2f s, peak RSS %s and %s MiB (constant memory: one batch of 256 records), %s bytes.\n' "$ES1" "$ES2" "$ER1" "$ER2" "$EB1"
+  read -r HS HR HB <<<"$EXPORT_HIST"
+  printf 'History export, every public version as JSON Lines (`iat export history --out`, issue 6): %.2f s, peak RSS %s MiB (one batch of 256 versions), %s bytes.\n' "$HS" "$HR" "$HB"
   echo "Importing the 100,000 synthetic records (\`iat synth\`, each validated and saved like an API write): ${IMPORT_TIME%.*} s when var/bench.db was built (target < 15 s)."
 } > $R
 cat $R

@@ -71,6 +71,14 @@ int api_export_usecases_jsonl(struct req *r);
 int api_org_recommendations(struct req *r);
 int api_usecase_similar(struct req *r);
 
+/* ---- open data, issue 6 (api_opendata.c, page_inventory.c) ---- */
+int api_export_history_jsonl(struct req *r);
+int api_export_history_csv(struct req *r);
+int api_export_datapackage(struct req *r);
+int api_export_table_schema(struct req *r);
+int api_catalog(struct req *r);
+int api_org_inventory_csv(struct req *r);
+
 /* ---- API contract, issue 6 (api_openapi.c, api_status.c) ---- */
 int api_openapi(struct req *r);
 int api_status(struct req *r);

@@ -429,3 +429,15 @@ bool auth_can_export_usecase(const char *state)
 {
 	return state && (strcmp(state, "published") == 0 || strcmp(state, "retracted") == 0);
 }
+
+/* ==== history export, open-data inventory (issue 6, export_history.c, page_inventory.c) ==== */
+
+bool auth_can_export_version(const char *version_state)
+{
+	return auth_can_export_usecase(version_state);
+}
+
+bool auth_can_read_inventory_operations(const struct viewer *v)
+{
+	return auth_can_read_restricted(v);
+}

@@ -130,6 +130,19 @@ bool auth_can_act_on_label(const struct viewer *v);
  * and items: auth_can_read_restricted(), as for the API. */
 bool auth_can_export_usecase(const char *state);
 
+/* ---- history export and CRPA inventory (issue 6) ---- */
+/* Does the history export hold a version in this state (of a visible
+ * record)? The versions that were public (published, retracted), whoever
+ * asks: the public history's rule for visitors; drafts never leave the
+ * site, not even in the agents' export (as auth_can_export_usecase()). */
+bool auth_can_export_version(const char *version_state);
+/* May the viewer see the restricted columns of an authority's CRPA
+ * inventory (the algorithm's operations, the service's contact)? The
+ * readers of restricted fields (auth_can_read_restricted()), as for the
+ * record export. The public inventory's contact is the record's public
+ * information page (see page_inventory.c). */
+bool auth_can_read_inventory_operations(const struct viewer *v);
+
 /* Append an audit log entry. 0 or -1. */
 int auth_audit(db_t *db, int64_t user_id, const char *action, const char *target, const char *detail);
 

@@ -26,11 +26,54 @@
 
 #define LIST_SEP " | "
 
-static const char *const META_COLUMNS[] = {
-	"id", "url", "schema_version", "state", "version", "created_at", "updated_at", "published_at",
-	"retract_reason", "owner_id", "owner_name", "owner_kind", "owner_siren", "owner_insee_code",
-	"impact_label", "evidence_level", "evidence_score", "reuse_of", "reuses",
+/* The metadata columns of the record CSV, in order, with what the data
+ * package (opendata.c) says of them: the two are one table, so the
+ * published Table Schema cannot drift from the file. */
+const struct export_meta_column export_meta_columns[] = {
+	{ "id", "integer", true, NULL, "Identifiant stable de la fiche dans IA·T (jamais réutilisé)." },
+	{ "url", "string", true, NULL, "Adresse de la fiche sur le site." },
+	{ "schema_version", "string", true, NULL, "Version du schéma des fiches (doc/schema-changelog.md)." },
+	{ "state", "string", true, "published|retracted", "État de la fiche : publiée (published) ou retirée (retracted)." },
+	{ "version", "integer", true, NULL, "Numéro de la version courante de la fiche." },
+	{ "created_at", "datetime", true, NULL, "Date et heure de création (UTC)." },
+	{ "updated_at", "datetime", true, NULL, "Date et heure de la dernière modification (UTC)." },
+	{ "published_at", "datetime", false, NULL, "Date et heure de la première publication (UTC)." },
+	{ "retract_reason", "string", false, NULL, "Motif du retrait, pour une fiche retirée." },
+	{ "owner_id", "string", true, NULL, "Identifiant IA·T de l'organisation porteuse (type-code, ex. commune-69123)." },
+	{ "owner_name", "string", false, NULL, "Nom de l'organisation porteuse." },
+	{ "owner_kind", "string", true, "commune|epci|ept|departement|region|syndicat|operateur|autre",
+	  "Type de l'organisation porteuse." },
+	{ "owner_siren", "string", false, NULL, "SIREN de l'organisation porteuse (9 chiffres)." },
+	{ "owner_insee_code", "string", false, NULL,
+	  "Code INSEE de l'organisation porteuse quand c'est une commune, un département ou une région." },
+	{ "impact_label", "boolean", true, NULL, "Label « impact démontré » attribué." },
+	{ "evidence_level", "string", false, "declared|measured|independent",
+	  "Niveau de preuve le plus fort des indicateurs publics." },
+	{ "evidence_score", "integer", true, NULL, "Score de preuve de l'impact (pour le tri)." },
+	{ "reuse_of", "integer", false, NULL, "Identifiant de la fiche d'origine, pour une réutilisation." },
+	{ "reuses", "integer", true, NULL, "Nombre de réutilisations visibles de la fiche." },
 };
+const size_t export_nmeta_columns = ARRAY_LEN(export_meta_columns);
+
+int export_columns(bool restricted, export_column_fn cb, void *ctx)
+{
+	int n = 0;
+	for (size_t i = 0; i < export_nmeta_columns; i++, n++)
+		cb(ctx, &(struct export_column){ export_meta_columns[i].name, &export_meta_columns[i], NULL, false });
+	for (size_t i = 0; i < model_nfields; i++) {
+		const struct field *f = &model_fields[i];
+		if (!model_field_visible(f, restricted) || strcmp(f->name, "owner") == 0) continue;
+		if (f->type == F_INDICATORS || f->type == F_KIT) {
+			char name[80];
+			snprintf(name, sizeof name, "%s_count", f->name);
+			cb(ctx, &(struct export_column){ name, NULL, f, true });
+			n++;
+		}
+		cb(ctx, &(struct export_column){ f->name, NULL, f, false });
+		n++;
+	}
+	return n;
+}
 
 int export_format_parse(const char *name, enum export_format *out)
 {
@@ -74,6 +117,19 @@ static char sep_of(const struct export_writer *w)
 	return w->fmt == EXPORT_EXCEL ? ';' : ',';
 }
 
+struct header_ctx {
+	buf_t *b;
+	char sep;
+	int n;
+};
+
+static void header_cell(void *ctx, const struct export_column *c)
+{
+	struct header_ctx *h = ctx;
+	if (h->n++) buf_putc(h->b, h->sep);
+	csvw_cell(h->b, c->name, h->sep, true);
+}
+
 void export_begin(struct export_writer *w, buf_t *b)
 {
 	w->rows = 0;
@@ -82,22 +138,9 @@ void export_begin(struct export_writer *w, buf_t *b)
 		return;
 	}
 	if (w->fmt == EXPORT_JSONL) return;
-	char sep = sep_of(w);
 	if (w->fmt == EXPORT_EXCEL) buf_puts(b, "\xEF\xBB\xBF");
-	for (size_t i = 0; i < ARRAY_LEN(META_COLUMNS); i++) csvw_cell(b, META_COLUMNS[i], sep, false);
-	bool first = true;
-	for (size_t i = 0; i < model_nfields; i++) {
-		const struct field *f = &model_fields[i];
-		if (!model_field_visible(f, w->restricted) || strcmp(f->name, "owner") == 0) continue;
-		if (!first) buf_putc(b, sep);
-		first = false;
-		if (f->type == F_INDICATORS || f->type == F_KIT) {
-			buf_puts(b, f->name);
-			buf_puts(b, "_count");
-			buf_putc(b, sep);
-		}
-		csvw_cell(b, f->name, sep, true);
-	}
+	struct header_ctx h = { b, sep_of(w), 0 };
+	export_columns(w->restricted, header_cell, &h);
 	buf_puts(b, "\r\n");
 }
 
@@ -117,7 +160,7 @@ static bool digits(const char *s, size_t n)
 
 /* A date (AAAA, AAAA-MM, AAAA-MM-JJ) or a timestamp (AAAA-MM-JJTHH:MM:SSZ):
  * as stored, or for Excel JJ/MM/AAAA (MM/AAAA, AAAA; JJ/MM/AAAA HH:MM:SS). */
-static void date_cell(const struct export_writer *w, buf_t *b, const char *s, bool last)
+void export_date_cell(const struct export_writer *w, buf_t *b, const char *s, bool last)
 {
 	char t[40];
 	size_t n = s ? strlen(s) : 0;
@@ -135,7 +178,7 @@ static void date_cell(const struct export_writer *w, buf_t *b, const char *s, bo
 	csvw_cell(b, s, sep_of(w), last);
 }
 
-static void int_cell(const struct export_writer *w, buf_t *b, int64_t v, bool last)
+void export_int_cell(const struct export_writer *w, buf_t *b, int64_t v, bool last)
 {
 	char t[32];
 	snprintf(t, sizeof t, "%lld", (long long)v);
@@ -170,7 +213,7 @@ static void field_cells(const struct export_writer *w, buf_t *b, const struct fi
 	case F_KIT: {
 		json_t *list = model_value_for_reader(f, v, w->restricted);
 		size_t n = json_is_array(list) ? json_array_size(list) : 0;
-		int_cell(w, b, (int64_t)n, false);
+		export_int_cell(w, b, (int64_t)n, false);
 		if (n) {
 			buf_t t = BUF_INIT;
 			jsonw_t jw;
@@ -184,11 +227,11 @@ static void field_cells(const struct export_writer *w, buf_t *b, const struct fi
 		json_decref(list);
 		return;
 	}
-	case F_DATE: date_cell(w, b, json_string_value(v), last); return;
+	case F_DATE: export_date_cell(w, b, json_string_value(v), last); return;
 	case F_BOOL: csvw_cell(b, !v ? NULL : json_is_true(v) ? "true" : "false", sep, last); return;
 	case F_INT:
 		if (json_is_integer(v)) {
-			int_cell(w, b, (int64_t)json_integer_value(v), last);
+			export_int_cell(w, b, (int64_t)json_integer_value(v), last);
 			return;
 		}
 		/* a real */
@@ -225,7 +268,7 @@ static void field_cells(const struct export_writer *w, buf_t *b, const struct fi
 static void csv_row(struct export_writer *w, buf_t *b, const struct usecase_export_row *row, const json_t *rec)
 {
 	char sep = sep_of(w);
-	int_cell(w, b, row->id, false);
+	export_int_cell(w, b, row->id, false);
 	buf_t u = BUF_INIT;
 	buf_puts(&u, w->base_url ? w->base_url : "");
 	buf_puts(&u, doc_str(rec, "url") ? doc_str(rec, "url") : "");
@@ -234,10 +277,10 @@ static void csv_row(struct export_writer *w, buf_t *b, const struct usecase_expo
 	csvw_cell(b, doc_str(rec, "schema_version"), sep, false);
 	csvw_cell(b, row->state, sep, false);
 	json_t *ver = json_object_get(rec, "version");
-	int_cell(w, b, json_is_integer(ver) ? (int64_t)json_integer_value(ver) : 0, false);
-	date_cell(w, b, doc_str(rec, "created_at"), false);
-	date_cell(w, b, doc_str(rec, "updated_at"), false);
-	date_cell(w, b, doc_str(rec, "published_at"), false);
+	export_int_cell(w, b, json_is_integer(ver) ? (int64_t)json_integer_value(ver) : 0, false);
+	export_date_cell(w, b, doc_str(rec, "created_at"), false);
+	export_date_cell(w, b, doc_str(rec, "updated_at"), false);
+	export_date_cell(w, b, doc_str(rec, "published_at"), false);
 	csvw_cell(b, doc_str(rec, "retract_reason"), sep, false);
 	json_t *owner = json_object_get(rec, "owner");
 	csvw_cell(b, doc_str(owner, "id"), sep, false);
@@ -249,13 +292,18 @@ static void csv_row(struct export_writer *w, buf_t *b, const struct usecase_expo
 	csvw_cell(b, insee ? row->org_code : NULL, sep, false);
 	csvw_cell(b, row->impact_label ? "true" : "false", sep, false);
 	csvw_cell(b, doc_str(json_object_get(rec, "impact_label"), "evidence_level"), sep, false);
-	int_cell(w, b, row->evidence, false);
+	export_int_cell(w, b, row->evidence, false);
 	if (row->origin_id > 0)
-		int_cell(w, b, row->origin_id, false);
+		export_int_cell(w, b, row->origin_id, false);
 	else
 		csvw_cell(b, NULL, sep, false);
-	int_cell(w, b, row->reuses, false);
-	/* the fields, in table order */
+	export_int_cell(w, b, row->reuses, false);
+	export_field_cells(w, b, rec);
+	buf_puts(b, "\r\n");
+}
+
+void export_field_cells(const struct export_writer *w, buf_t *b, const json_t *rec)
+{
 	const struct field *lastf = NULL;
 	for (size_t i = 0; i < model_nfields; i++)
 		if (model_field_visible(&model_fields[i], w->restricted) && strcmp(model_fields[i].name, "owner") != 0)
@@ -265,7 +313,6 @@ static void csv_row(struct export_writer *w, buf_t *b, const struct usecase_expo
 		if (!model_field_visible(f, w->restricted) || strcmp(f->name, "owner") == 0) continue;
 		field_cells(w, b, f, json_object_get(rec, f->name), f == lastf);
 	}
-	buf_puts(b, "\r\n");
 }
 
 /* ---- JSON ---- */

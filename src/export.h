@@ -31,7 +31,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "buf.h"
+#include "model.h"
 #include "store.h"
 
 enum export_format { EXPORT_CSV, EXPORT_EXCEL, EXPORT_JSON, EXPORT_JSONL };
@@ -59,5 +62,36 @@ void export_begin(struct export_writer *w, buf_t *b);
 int export_row(struct export_writer *w, buf_t *b, const struct usecase_export_row *row);
 /* The end of the file ("]" for JSON). */
 void export_end(struct export_writer *w, buf_t *b);
+
+/* ---- the CSV columns, shared with the data package (opendata.c) and
+ * the history CSV (export_history.c) ---- */
+struct export_meta_column {
+	const char *name;
+	const char *type;          /* Table Schema type: string, integer, boolean, datetime */
+	bool required;
+	const char *codes;         /* '|'-separated allowed values, or NULL */
+	const char *description;   /* French */
+};
+extern const struct export_meta_column export_meta_columns[];
+extern const size_t export_nmeta_columns;
+/* One column of the record CSV: a metadata column (meta set) or a field
+ * (field set; count: the NAME_count column of a list of items). */
+struct export_column {
+	const char *name;
+	const struct export_meta_column *meta;
+	const struct field *field;
+	bool count;
+};
+typedef void (*export_column_fn)(void *ctx, const struct export_column *c);
+/* Every column of the record CSV for this reader, in file order (the
+ * header line is written from it). Returns their number. */
+int export_columns(bool restricted, export_column_fn cb, void *ctx);
+/* The field cells of a record (rec: the rendered or canonical record;
+ * organisations as objects or keys), in table order, the last one without
+ * separator. */
+void export_field_cells(const struct export_writer *w, buf_t *b, const json_t *rec);
+/* A date or timestamp cell (Excel: JJ/MM/AAAA), an integer cell. */
+void export_date_cell(const struct export_writer *w, buf_t *b, const char *s, bool last);
+void export_int_cell(const struct export_writer *w, buf_t *b, int64_t v, bool last);
 
 #endif

@@ -152,6 +152,8 @@ void html_begin(struct req *r, const char *title)
 	        "<link rel=\"icon\" href=\"/static/favicon.svg\" type=\"image/svg+xml\">\n"
 	        "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"Fiches nouvelles et mises à jour (Atom)\" "
 	        "href=\"/flux/fiches.atom\">\n"
+	        "<link rel=\"alternate\" type=\"application/ld+json\" title=\"Catalogue des données ouvertes (DCAT-AP)\" "
+	        "href=\"/api/v1/catalog.jsonld\">\n"
 	        "</head>\n"
 	        "<body>\n"
 	        "<a class=\"skip-link\" href=\"#contenu\">Aller au contenu</a>\n"

@@ -731,6 +731,20 @@ done:
 	return out;
 }
 
+/* The provenance of an imported record as a reader sees it: the raw
+ * values of source columns that feed restricted fields are removed (the
+ * rule of model_render_json()). New reference. */
+static json_t *provenance_for_reader(const json_t *prov, bool restricted)
+{
+	json_t *out = json_deep_copy(prov);
+	json_t *raw = json_object_get(out, "raw");
+	if (restricted || !json_is_object(raw)) return out;
+	for (size_t i = 0; i < model_nfields; i++)
+		if (model_fields[i].source && !model_field_visible(&model_fields[i], restricted))
+			json_object_del(raw, model_fields[i].source);
+	return out;
+}
+
 json_t *model_doc_for_reader(const json_t *doc, bool restricted)
 {
 	json_t *out = json_object();
@@ -739,7 +753,10 @@ json_t *model_doc_for_reader(const json_t *doc, bool restricted)
 	json_object_foreach((json_t *)doc, key, v) {
 		const struct field *f = model_field(key);
 		if (!f) {
-			json_object_set(out, key, v); /* provenance: filtered where rendered */
+			if (strcmp(key, "provenance") == 0 && json_is_object(v))
+				json_object_set_new(out, key, provenance_for_reader(v, restricted));
+			else
+				json_object_set(out, key, v);
 			continue;
 		}
 		if (!model_field_visible(f, restricted)) continue;

@@ -268,6 +268,12 @@ int page_apidoc(struct req *r)
 	        "(OpenAPI %h). Limites et temps de réponse mesurés : <a href=\"/api/v1/status\"><code>/api/v1/status</code></a>. "
 	        "Modèle des fiches : <a href=\"/api/v1/schema\"><code>/api/v1/schema</code></a>.</p>\n",
 	        sget(info, "description"), sget(doc, "openapi"));
+	/* issue 6: the open-data descriptions (api_opendata.c) */
+	buf_puts(b, "<p>Données ouvertes : catalogue DCAT-AP <a href=\"/api/v1/catalog.jsonld\" "
+	            "type=\"application/ld+json\"><code>/api/v1/catalog.jsonld</code></a>, paquet de données "
+	            "Frictionless <a href=\"/api/v1/exports/datapackage.json\"><code>/api/v1/exports/datapackage.json</code></a>, "
+	            "historique des versions publiques <a href=\"/api/v1/exports/history.jsonl\"><code>"
+	            "/api/v1/exports/history.jsonl</code></a>.</p>\n");
 	buf_puts(b, "<nav aria-labelledby=\"api-toc\"><h2 id=\"api-toc\">Sommaire</h2>\n<ul>\n"
 	            "<li><a href=\"#erreurs\">Enveloppe et codes d'erreur</a></li>\n");
 	size_t i;

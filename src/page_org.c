@@ -193,6 +193,10 @@ int page_org(struct req *r)
 		buf_puts(b, "<p>Cette organisation n'a pas encore publié de fiche dans la bibliothèque.</p>\n");
 	}
 	buf_puts(b, "</section>\n");
+	/* issue 6: the CRPA inventory of its public algorithms (page_inventory.c) */
+	buf_fmt(b, "<p class=\"more inventory-link\"><a href=\"/organisations/%U/inventaire-algorithmes\">Inventaire des "
+	           "algorithmes publics de cette organisation</a> (CRPA, à partir de ses fiches publiées)</p>\n",
+	        key);
 	/* issue 5: "territoires comme le mien" for this organisation */
 	buf_fmt(b, "<p class=\"more reco-link\"><a href=\"/territoires-comme-le-mien?organisation=%U\">Territoires "
 	           "comparables : les fiches d'organisations du même type et de la même strate</a></p>\n",

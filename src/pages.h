@@ -289,4 +289,7 @@ int page_apidoc(struct req *r);
 int page_imports(struct req *r);
 int page_imports_post(struct req *r);
 
+/* ---- open data, issue 6: an authority's CRPA public-algorithm inventory (page_inventory.c) ---- */
+int page_org_inventory(struct req *r);
+
 #endif

@@ -140,6 +140,15 @@ static const struct route routes[] = {
 	{ "GET",   "/api/v1/exports/usecases.json",      api_export_usecases_json,  CAP_NONE, R_API | R_CORS, EXPORT_PARAMS },
 	{ "GET",   "/api/v1/exports/usecases.jsonl",     api_export_usecases_jsonl, CAP_NONE, R_API | R_CORS, EXPORT_PARAMS },
 
+	/* ---- open data, issue 6 (api_opendata.c, page_inventory.c): history export, data package, DCAT catalogue, CRPA inventory ---- */
+	{ "GET",   "/api/v1/exports/history.jsonl",     api_export_history_jsonl,  CAP_NONE, R_API | R_CORS, "" },
+	{ "GET",   "/api/v1/exports/history.csv",       api_export_history_csv,    CAP_NONE, R_API | R_CORS, "" },
+	{ "GET",   "/api/v1/exports/datapackage.json",  api_export_datapackage,    CAP_NONE, R_API | R_CORS | R_READ, "" },
+	{ "GET",   "/api/v1/exports/usecases.schema.json", api_export_table_schema, CAP_NONE, R_API | R_CORS, "" },
+	{ "GET",   "/api/v1/catalog.jsonld",            api_catalog,               CAP_NONE, R_API | R_CORS | R_READ, "" },
+	{ "GET",   "/api/v1/organisations/{}/algorithm-inventory.csv", api_org_inventory_csv, CAP_NONE, R_API | R_CORS | R_READ, "format" },
+	{ "GET",   "/organisations/{}/inventaire-algorithmes", page_org_inventory, CAP_NONE, R_READ,         "" },
+
 	/* ---- Atom feeds (page_feed.c) ---- */
 	{ "GET",   "/flux/fiches.atom",             page_feed,            CAP_NONE, R_READ,                         "theme organisation" },
 

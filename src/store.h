@@ -277,6 +277,47 @@ int store_usecase_export(db_t *db, bool restricted, const struct export_filter *
 /* Number of visible records (for the CLI's progress). 0 or -1. */
 int store_usecase_export_count(db_t *db, int64_t *n);
 
+/* ---- history export (issue 6, store_export.c; format in export_history.h) ---- */
+/* One public version of a visible record. Strings belong to the store
+ * and are valid during the callback only. */
+struct history_export_row {
+	int64_t id, version;
+	const char *state, *at, *note;   /* the version's */
+	const char *doc;                 /* the version's raw stored doc (filter it) */
+	size_t doc_len;
+	int64_t author_id;               /* 0: an import */
+	const char *author_role;         /* NULL when author_id is 0 */
+	bool author_member;              /* member of the record's current owner */
+	const char *slug, *record_state; /* the record's, today */
+	int64_t record_version;
+	const char *created_at, *published_at, *retract_reason;
+	int64_t origin_id;               /* the record it reuses, or 0 */
+	const char *org_kind, *org_code, *org_siren, *org_name;   /* current owner */
+};
+typedef int (*history_export_fn)(void *ctx, const struct history_export_row *row);
+/* At most limit public versions (published, retracted) of visible records
+ * after (after_id, after_version), in (id, version) order; cb returning
+ * non-zero stops. Returns the number of rows read, or -1. */
+int store_history_export(db_t *db, int64_t after_id, int64_t after_version, int limit, history_export_fn cb,
+                         void *ctx);
+/* Number of those versions (for the CLI's progress). 0 or -1. */
+int store_history_export_count(db_t *db, int64_t *n);
+/* The first publication (min published_at) and the last change (max
+ * updated_at) of a visible record, each into a buffer of sz bytes (""
+ * when there is none). 0 or -1. */
+int store_public_dates(db_t *db, char *first, char *last, size_t sz);
+/* One published record of an organisation, for its CRPA inventory. */
+struct inventory_row {
+	int64_t id;
+	const char *slug, *updated_at;
+	const char *doc;                 /* raw stored doc (filter it) */
+	size_t doc_len;
+};
+typedef int (*inventory_fn)(void *ctx, const struct inventory_row *row);
+/* The published records of organisation org_id, in id order; cb returning
+ * non-zero stops. Returns their number, or -1. */
+int store_org_inventory(db_t *db, int64_t org_id, inventory_fn cb, void *ctx);
+
 /* ==== Search ==== */
 
 #define SEARCH_MAX_VALUES 8

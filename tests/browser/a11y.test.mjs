@@ -45,6 +45,8 @@ const PAGES = [
   { name: 'territories', path: () => `/territoires-comme-le-mien?organisation=${usecase.owner.id}` },
   // issue 6: the API documentation
   { name: 'api-documentation', path: () => '/api/documentation' },
+  // issue 6: an authority's CRPA inventory of public algorithms (a wide table in a scrolling region)
+  { name: 'algorithm-inventory', path: () => `/organisations/${usecase.owner.id}/inventaire-algorithmes` },
   { name: 'not-found', path: () => '/fiches/999999-nexiste-pas', status: 404 },
 ];
 
