@@ -339,3 +339,16 @@ char *intl_url_slug(const char *url)
 	if (start >= 2 && url[start - 1] == '/' && url[start - 2] == '/') return NULL;
 	return xstrndup(url + start, n - start);
 }
+
+const char *intl_filter_label(const char *name, const char *value)
+{
+	if (!name || !value) return NULL;
+	if (strcmp(name, "country") == 0) return intl_country_label(value);
+	if (strcmp(name, "status") == 0) return intl_status_label(value);
+	if (strcmp(name, "lang") == 0) return intl_lang_label(value);
+	if (strcmp(name, "source") == 0) {
+		const struct intl_source *s = intl_source_find(value);
+		return s ? s->label : NULL;
+	}
+	return NULL;
+}

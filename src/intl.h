@@ -58,6 +58,11 @@ const char *intl_country_code(const char *name);
 /* Languages: ISO 639-1. French name ("néerlandais"), or NULL. */
 const char *intl_lang_label(const char *code);
 
+/* Whether value is a known value of filter name ("country", "source",
+ * "status", "lang"), and its French label (the source's label, the
+ * country's or language's name...), or NULL. */
+const char *intl_filter_label(const char *name, const char *value);
+
 /* Kinds of mapped fields. */
 enum intl_kind {
 	INTL_TEXT,   /* text in the original language (lang attribute) */

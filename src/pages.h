@@ -285,4 +285,11 @@ int page_privacy(struct req *r);
 /* GET /api/documentation: the OpenAPI document rendered as a French page */
 int page_apidoc(struct req *r);
 
+/* ---- international references, issue 6 §2 (page_intl.c) ---- */
+int page_intl_list(struct req *r);
+int page_intl(struct req *r);
+/* The block of /recherche: "N références internationales correspondent à
+ * votre recherche" with a link (nothing without text or match). */
+void page_intl_search_block(struct req *r, const char *q);
+
 #endif
