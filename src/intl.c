@@ -263,7 +263,7 @@ const struct intl_field *intl_field_find(const char *key)
 int intl_date(const char *s, char out[11])
 {
 	if (!s) return -1;
-	char buf[32];
+	char buf[64];
 	size_t len = strlen(s);
 	while (len && s[len - 1] == ' ') len--;
 	while (len && *s == ' ') {
