@@ -348,4 +348,8 @@ test('the use cases are unchanged: counts, facets, search, statistics; /recherch
   // no block without words
   const p0 = await request(srv.base, 'GET', '/recherche');
   assert.ok(!p0.text.includes('références internationales correspond'));
+  // the home page links the references
+  const home = await request(srv.base, 'GET', '/');
+  assertHtmlPage(home);
+  assert.match(home.text, /<a href="\/references-internationales">Consulter les références internationales<\/a>/);
 });
