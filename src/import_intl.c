@@ -86,6 +86,8 @@ struct ictx {
 	/* the current record */
 	json_t *fields, *raw;
 	char *source_id;
+	char **tmp;                  /* quoted values of its messages (heap) */
+	size_t ntmp, captmp;
 };
 
 static void append_vprintf(buf_t *b, const char *fmt, va_list ap)
@@ -105,12 +107,15 @@ static void append_vprintf(buf_t *b, const char *fmt, va_list ap)
 static char *located(const struct ictx *c, const char *fmt, va_list ap)
 {
 	buf_t b = BUF_INIT;
-	char head[200];
-	if (c->id && *c->id)
-		snprintf(head, sizeof head, "%s %d (id %.80s) : ", c->csv ? "ligne" : "enregistrement", c->num, c->id);
-	else
-		snprintf(head, sizeof head, "%s %d : ", c->csv ? "ligne" : "enregistrement", c->num);
+	char head[64];
+	snprintf(head, sizeof head, "%s %d", c->csv ? "ligne" : "enregistrement", c->num);
 	buf_puts(&b, head);
+	if (c->id && *c->id) { /* validated by set_id(): one line, valid UTF-8, 200 characters at most */
+		buf_puts(&b, " (id ");
+		buf_puts(&b, c->id);
+		buf_puts(&b, ")");
+	}
+	buf_puts(&b, " : ");
 	append_vprintf(&b, fmt, ap);
 	buf_cstr(&b);
 	return buf_detach(&b);
@@ -141,6 +146,38 @@ static void warn(struct ictx *c, const char *fmt, ...)
 }
 
 /* ==== Values ==== */
+
+static char *clean(const char *s, bool one_line);
+
+/* A value as quoted in a message: one line, at most max characters (cut
+ * on a character, never inside one, with "…"), "(texte illisible)" if it
+ * is not valid UTF-8. Valid until the end of the record. */
+static const char *quoted(struct ictx *c, const char *s, size_t max)
+{
+	char *v;
+	if (!s) v = xstrdup("");
+	else if (!text_utf8_valid(s, strlen(s))) v = xstrdup("(texte illisible)");
+	else {
+		v = clean(s, true);
+		size_t chars = 0, i = 0;
+		for (; v[i]; i++) {
+			if (((unsigned char)v[i] & 0xC0) == 0x80) continue;
+			if (chars++ == max) break;
+		}
+		if (v[i]) {
+			v[i] = 0;
+			char *cut = xasprintf("%s…", v);
+			free(v);
+			v = cut;
+		}
+	}
+	if (c->ntmp == c->captmp) {
+		c->captmp = c->captmp ? 2 * c->captmp : 8;
+		c->tmp = xrealloc(c->tmp, c->captmp * sizeof *c->tmp);
+	}
+	c->tmp[c->ntmp++] = v;
+	return v;
+}
 
 static bool is_ws(const char *s, size_t *n)
 {
@@ -256,11 +293,9 @@ static int set_url(struct ictx *c, const char *key, const char *what, const char
 	if (!text_utf8_valid(s, strlen(s))) return fail(c, "champ « %s » : texte qui n'est pas de l'UTF-8 valide", key);
 	char *u = intl_first_url(s);
 	if (!u) {
-		if (strict) return fail(c, "%s invalide « %.80s » : une adresse http(s) est attendue", what, s);
-		char *short_v = clean(s, true);
-		warn(c, "%s « %.80s » n'est pas une adresse http(s) : gardée dans l'enregistrement d'origine seulement", what,
-		     short_v);
-		free(short_v);
+		if (strict) return fail(c, "%s invalide « %s » : une adresse http(s) est attendue", what, quoted(c, s, 80));
+		warn(c, "%s « %s » n'est pas une adresse http(s) : gardée dans l'enregistrement d'origine seulement", what,
+		     quoted(c, s, 80));
 		return 0;
 	}
 	if (strlen(u) > 2000) {
@@ -278,14 +313,9 @@ static int set_date(struct ictx *c, const char *key, const char *what, const cha
 	if (!s || intl_is_placeholder(s)) return 0;
 	char d[11];
 	if (intl_date(s, d) < 0) {
-		char *short_v = clean(s, true);
-		if (strict) {
-			fail(c, "%s invalide « %.60s » (date attendue : AAAA-MM-JJ)", what, short_v);
-			free(short_v);
-			return -1;
-		}
-		warn(c, "%s « %.60s » n'est pas une date : gardée dans l'enregistrement d'origine seulement", what, short_v);
-		free(short_v);
+		if (strict) return fail(c, "%s invalide « %s » (date attendue : AAAA-MM-JJ)", what, quoted(c, s, 60));
+		warn(c, "%s « %s » n'est pas une date : gardée dans l'enregistrement d'origine seulement", what,
+		     quoted(c, s, 60));
 		return 0;
 	}
 	json_object_set_new(c->fields, key, json_string(d));
@@ -302,7 +332,8 @@ static int set_year(struct ictx *c, const char *key, const char *what, const cha
 		if (v[i] < '0' || v[i] > '9') ok = false;
 	if (ok && (atoi(v) < 1950 || atoi(v) > 2100)) ok = false;
 	if (ok) json_object_set_new(c->fields, key, json_string(v));
-	else warn(c, "%s « %.40s » n'est pas une année : gardée dans l'enregistrement d'origine seulement", what, v);
+	else warn(c, "%s « %s » n'est pas une année : gardée dans l'enregistrement d'origine seulement", what,
+	          quoted(c, v, 40));
 	free(v);
 	return 0;
 }
@@ -341,7 +372,7 @@ static int set_id(struct ictx *c, const char *s)
 		return fail(c, "identifiant manquant");
 	}
 	if (strlen(v) > 200 || strchr(v, ' ') || !text_utf8_valid(v, strlen(v)) || text_has_control(v, strlen(v))) {
-		fail(c, "identifiant invalide « %.60s »", v);
+		fail(c, "identifiant invalide « %s »", quoted(c, v, 60));
 		free(v);
 		return -1;
 	}
@@ -559,7 +590,7 @@ static int map_nl_full(struct ictx *c, void *data, size_t i)
 	char *lang = jtext(r, "lang");
 	if (lang && !intl_is_placeholder(lang) && strcasecmp(lang, "Nederlands") != 0 && strcasecmp(lang, "NLD") != 0 &&
 	    strcasecmp(lang, "nl") != 0)
-		warn(c, "langue « %.40s » inattendue : textes tenus pour du néerlandais", lang);
+		warn(c, "langue « %s » inattendue : textes tenus pour du néerlandais", quoted(c, lang, 40));
 	free(lang);
 	set_code(c, "lang", "nl");
 	static const char *const texts[][2] = {
@@ -632,7 +663,7 @@ static int map_uk(struct ictx *c, void *data, size_t i)
 	char *slug = u ? intl_url_slug(u) : NULL;
 	int rc = 0;
 	if (!url || intl_is_placeholder(url)) rc = fail(c, "adresse de la fiche (url) manquante : l'identifiant en vient");
-	else if (!u || !slug) rc = fail(c, "adresse de la fiche (url) invalide « %.80s »", url);
+	else if (!u || !slug) rc = fail(c, "adresse de la fiche (url) invalide « %s »", quoted(c, url, 80));
 	else rc = set_id(c, slug);
 	if (rc == 0) json_object_set_new(c->fields, "source_url", json_string(u));
 	free(url);
@@ -747,10 +778,7 @@ static int map_eu(struct ictx *c, void *data, size_t i)
 	const char *code = intl_country_code(country);
 	if (!code) {
 		if (!country || intl_is_placeholder(country)) return fail(c, "colonne « Geographical coverage (country) » : pays manquant");
-		char *cv = clean(country, true);
-		fail(c, "colonne « Geographical coverage (country) » : pays inconnu « %.60s »", cv);
-		free(cv);
-		return -1;
+		return fail(c, "colonne « Geographical coverage (country) » : pays inconnu « %s »", quoted(c, country, 60));
 	}
 	set_code(c, "country", code);
 	static const struct {
@@ -807,6 +835,8 @@ static int map_eu(struct ictx *c, void *data, size_t i)
 
 static void record_reset(struct ictx *c)
 {
+	for (size_t i = 0; i < c->ntmp; i++) free(c->tmp[i]);
+	c->ntmp = 0;
 	json_decref(c->fields);
 	json_decref(c->raw);
 	free(c->source_id);
@@ -894,6 +924,7 @@ static int ctx_end(struct ictx *c, int ret, char **err, uint64_t t0)
 	for (size_t i = 0; i < c->nseen; i++) free(c->seen[i].id);
 	free(c->seen);
 	record_reset(c);
+	free(c->tmp);
 	if (ret < 0) *err = c->err ? c->err : xstrdup("import impossible");
 	else free(c->err);
 	c->st->seconds = (double)(mono_ns() - t0) / 1e9;
