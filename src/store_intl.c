@@ -11,7 +11,8 @@
  *   and a facet's counts ignore its own filter by binding NULL in its place.
  * - The text condition is a separate fragment (FTS5 MATCH cannot take
  *   NULL): with words, the ids come from intl_fts and hits are ranked by
- *   bm25 (title 10, organisation 4, body 2); without, by title.
+ *   bm25 (title 10, organisation 4, body 2); without, by title (sort_key:
+ *   folded, leading punctuation skipped).
  */
 #include "store_intl.h"
 
@@ -92,6 +93,19 @@ int store_intl_get(db_t *db, int64_t id, struct intl_ref *out)
 	return one(db, st, out);
 }
 
+/* The order of lists without words: the title folded (no case, no
+ * accents), without what comes before its first letter or digit
+ * ("\"Chatta col David\"" sorts under c). */
+static char *sort_key(const char *title)
+{
+	char *f = text_fold(title ? title : "", title ? strlen(title) : 0, NULL);
+	const char *p = f;
+	while (*p && !((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || (unsigned char)*p >= 0x80)) p++;
+	char *k = xstrdup(p);
+	free(f);
+	return k;
+}
+
 int store_intl_save(db_t *db, const struct intl_ref *x, const char *body, int64_t *id_out)
 {
 	sqlite3_stmt *st;
@@ -100,14 +114,14 @@ int store_intl_save(db_t *db, const struct intl_ref *x, const char *body, int64_
 		                 "organisation = ?6, description = ?7, status = ?8, status_text = ?9, sector = ?10, "
 		                 "legal_basis = ?11, impact_assessment = ?12, source_url = ?13, website = ?14, "
 		                 "source_date = ?15, source_updated = ?16, file = ?17, first_imported_at = ?18, "
-		                 "last_imported_at = ?19, last_changed_at = ?20, content_hash = ?21, doc = ?22 "
-		                 "WHERE id = ?23");
+		                 "last_imported_at = ?19, last_changed_at = ?20, content_hash = ?21, doc = ?22, "
+		                 "sort_key = ?24 WHERE id = ?23");
 	else
 		st = db_stmt(db, "INSERT INTO intl_ref (source, source_id, country, lang, title, organisation, "
 		                 "description, status, status_text, sector, legal_basis, impact_assessment, source_url, "
 		                 "website, source_date, source_updated, file, first_imported_at, last_imported_at, "
-		                 "last_changed_at, content_hash, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-		                 "?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)");
+		                 "last_changed_at, content_hash, doc, sort_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+		                 "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?24)");
 	if (!st) return -1;
 	const char *v[] = { x->source, x->source_id, x->country, x->lang, x->title, x->organisation, x->description,
 		            x->status, x->status_text, x->sector, x->legal_basis, x->impact_assessment, x->source_url,
@@ -118,6 +132,9 @@ int store_intl_save(db_t *db, const struct intl_ref *x, const char *body, int64_
 	db_bind_text(st, 22, doc);
 	free(doc);
 	if (x->id) db_bind_int(st, 23, x->id);
+	char *key = sort_key(x->title);
+	db_bind_text(st, 24, key);
+	free(key);
 	if (db_step_done(st) < 0) return db_error(db, "intl_ref save");
 	int64_t id = x->id ? x->id : sqlite3_last_insert_rowid(db_sqlite(db));
 
@@ -213,7 +230,7 @@ int store_intl_search(db_t *db, const struct intl_query *q, struct intl_result *
 	                       "WHERE intl_fts MATCH ?5 AND " FILTERS
 	                       " ORDER BY bm25(intl_fts, 10.0, 2.0, 4.0), r.id LIMIT ?6 OFFSET ?7"
 	                     : "SELECT " HIT_COLS " FROM intl_ref r WHERE " FILTERS
-	                       " ORDER BY r.title, r.id LIMIT ?6 OFFSET ?7");
+	                       " ORDER BY r.sort_key, r.id LIMIT ?6 OFFSET ?7");
 	if (!st) goto out;
 	bind_filters(st, q, -1, fts);
 	db_bind_int(st, 6, per_page);

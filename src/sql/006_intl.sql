@@ -38,11 +38,13 @@ CREATE TABLE intl_ref (
   last_changed_at   TEXT NOT NULL,
   content_hash      TEXT NOT NULL,
   doc               TEXT NOT NULL,
+  sort_key          TEXT NOT NULL,      -- folded title without leading punctuation (lists without words)
   UNIQUE (source, source_id)
 );
 CREATE INDEX intl_ref_country ON intl_ref (country);
 CREATE INDEX intl_ref_status ON intl_ref (status);
 CREATE INDEX intl_ref_lang ON intl_ref (lang);
+CREATE INDEX intl_ref_sort ON intl_ref (sort_key, id);
 
 -- Full text over the original texts (rowid = intl_ref.id).
 CREATE VIRTUAL TABLE intl_fts USING fts5(
