@@ -277,7 +277,7 @@ int page_intl_list(struct req *r)
 	            "sans traduction. <a href=\"/recherche\">Rechercher dans les fiches des collectivités "
 	            "françaises</a>.</p>\n");
 	render_form(b, &s);
-	buf_puts(b, "<div class=\"search-layout\">\n<section class=\"results\" aria-labelledby=\"titre-resultats\">\n"
+	buf_puts(b, "<div class=\"search-layout intl-layout\">\n<section class=\"results\" aria-labelledby=\"titre-resultats\">\n"
 	            "<h2 id=\"titre-resultats\">");
 	if (res.total == 0) buf_puts(b, "Aucune référence");
 	else html_count(b, res.total, "référence", "références");
@@ -395,7 +395,7 @@ int page_intl(struct req *r)
 
 	buf_puts(b, "<nav aria-label=\"Fil d'Ariane\" class=\"breadcrumb\"><ol><li><a href=\"/\">Accueil</a></li>"
 	            "<li><a href=\"/references-internationales\">Références internationales</a></li></ol></nav>\n");
-	buf_fmt(b, "<h1 lang=\"%h\">%h</h1>\n", x.lang, x.title);
+	buf_fmt(b, "<h1 class=\"intl-ref\" lang=\"%h\">%h</h1>\n", x.lang, x.title);
 	buf_puts(b, "<p class=\"hit-meta\">");
 	if (x.organisation) buf_fmt(b, "<span lang=\"%h\">%h</span> — ", x.lang, x.organisation);
 	hit_meta(b, x.country, x.source, x.status);

@@ -297,7 +297,7 @@ test('the reference page: every field in its original language, provenance, attr
   assert.equal(d.source.licence.includes('EUPL-1.2'), true);
   const page = await request(srv.base, 'GET', `/references-internationales/${hit.id}`);
   assertHtmlPage(page);
-  assert.match(page.text, /<h1 lang="nl">Betalingsbereidheid parkeren<\/h1>/);
+  assert.match(page.text, /<h1 class="intl-ref" lang="nl">Betalingsbereidheid parkeren<\/h1>/);
   assert.match(page.text, /<dt>Service<\/dt><dd><div class="text" lang="nl">Vergunningen, Toezicht en Handhaving \(VTH\)<\/div>/);
   assert.match(page.text, /Source : Algoritmeregister \(Pays-Bas\), identifiant <code>51939364<\/code>, importée le <time datetime="\d{4}-\d\d-\d\d">[^<]+<\/time>, mise à jour le <time/);
   assert.ok(page.text.includes('<a href="https://algoritmes.overheid.nl/nl/algoritme/51939364">Voir la fiche d&#39;origine') ||
@@ -313,7 +313,7 @@ test('the reference page: every field in its original language, provenance, attr
   assert.ok(aria);
   const p2 = await request(srv.base, 'GET', aria.url);
   assertHtmlPage(p2);
-  assert.match(p2.text, /<h1 lang="en">Aria - Chatbot answering retired people<\/h1>/);
+  assert.match(p2.text, /<h1 class="intl-ref" lang="en">Aria - Chatbot answering retired people<\/h1>/);
   assert.match(p2.text, /ce n(&#39;|')est pas une fiche déposée dans la bibliothèque/);
   assert.match(p2.text, /Voir le jeu de données d(&#39;|')origine/);
   assert.match(p2.text, /licence <a href="https:\/\/creativecommons\.org\/licenses\/by\/4\.0\/deed\.fr">CC-BY 4\.0<\/a>/);
@@ -322,7 +322,7 @@ test('the reference page: every field in its original language, provenance, attr
   const uk = await request(srv.base, 'GET', '/api/v1/international-references?source=uk-atrs&per_page=1');
   const p3 = await request(srv.base, 'GET', uk.json.data[0].url);
   assertHtmlPage(p3);
-  assert.match(p3.text, /<h1 lang="en">/);
+  assert.match(p3.text, /<h1 class="intl-ref" lang="en">/);
   assert.match(p3.text, /Open Government Licence v3\.0/);
   assert.ok(p3.text.includes(`href="${uk.json.data[0].source_url}"`));
 
