@@ -83,4 +83,8 @@ int api_org_inventory_csv(struct req *r);
 int api_openapi(struct req *r);
 int api_status(struct req *r);
 
+/* ---- international references, issue 6 §2 (api_intl.c) ---- */
+int api_intl_list(struct req *r);
+int api_intl_get(struct req *r);
+
 #endif

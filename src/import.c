@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "import_intl.h"
 #include "importer.h"
 #include "util.h"
 
@@ -24,6 +25,12 @@ const struct import_format import_formats[] = {
 	{ "interconnectes", "Bibliothèque IA territoriale (Les Interconnectés), CSV",
 	  "Les Interconnectés", "fiche", import_interconnectes },
 	/* ---- international references (import_intl.c) ---- */
+	{ "nl-algoritmeregister", "Algoritmeregister des Pays-Bas (algoritmes.json ou pub_data.json), JSON",
+	  "Gouvernement néerlandais (algoritmes.overheid.nl)", "référence", import_nl_algoritmeregister },
+	{ "uk-atrs", "Index des fiches ATRS du Royaume-Uni, JSON", "GOV.UK (Open Government Licence v3.0)",
+	  "référence", import_uk_atrs },
+	{ "eu-pstw", "Public Sector Tech Watch de la Commission européenne, CSV",
+	  "Commission européenne, JRC (CC-BY 4.0)", "référence", import_eu_pstw },
 	/* ---- IA·T exports (import_iat.c) ---- */
 	{ "iat-json", "Export IA·T (fiches en JSON ou JSON Lines, ou export de l'historique)", "IA·T", "fiche",
 	  import_iat_json },

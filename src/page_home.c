@@ -137,6 +137,16 @@ int page_home(struct req *r)
 	         "le même chemin. <a href=\"/recherche?status=abandoned\">Voir les projets abandonnés</a>.</p>\n"
 	         "</section>\n");
 
+	/* issue 6 §2: the international references (page_intl.c) */
+	buf_puts(b,
+	         "<section aria-labelledby=\"titre-international\">\n"
+	         "<h2 id=\"titre-international\">Ailleurs en Europe</h2>\n"
+	         "<p>Les registres publics des Pays-Bas, du Royaume-Uni et de l'Union européenne recensent eux aussi "
+	         "des algorithmes et des projets d'IA publics. <a href=\"/references-internationales\">Consulter les "
+	         "références internationales</a> (dans leur langue d'origine, à part des fiches de la "
+	         "bibliothèque).</p>\n"
+	         "</section>\n");
+
 	html_end(r);
 	search_result_free(&res);
 	return 0;

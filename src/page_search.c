@@ -541,6 +541,9 @@ int page_search(struct req *r)
 	if (npages > 1 && s.page <= npages) buf_fmt(b, " <span class=\"page-of\">— page %d sur %d</span>", s.page, npages);
 	buf_puts(b, "</h2>\n");
 	render_active_filters(r, b, &s);
+	/* issue 6 §2: the international references matching the same words
+	 * (their own page; they never mix with the records) */
+	page_intl_search_block(r, s.q);
 	buf_puts(b, "<p class=\"skip-filters\"><a href=\"#filtres\">Aller aux filtres</a></p>\n");
 	if (res.nhits > 0) {
 		render_sort(b, &s);

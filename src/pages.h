@@ -142,6 +142,12 @@ int page_usecase(struct req *r);
 int page_org(struct req *r);
 int page_static(struct req *r);
 int page_accessibility(struct req *r);
+/* ---- international references, issue 6 §2 (page_intl.c) ---- */
+int page_intl_list(struct req *r);
+int page_intl(struct req *r);
+/* The block of /recherche: "N références internationales correspondent à
+ * votre recherche" with a link (nothing without text or match). */
+void page_intl_search_block(struct req *r, const char *q);
 
 /* ---- accounts, sessions, memberships (page_account.c, page_member.c) ---- */
 int page_signin(struct req *r);

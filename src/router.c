@@ -158,6 +158,12 @@ static const struct route routes[] = {
 	{ "GET",   "/api/v1/status",                api_status,           CAP_NONE, R_API | R_CORS,                 "" },
 	{ "GET",   "/api/documentation",            page_apidoc,          CAP_NONE, 0,                              "" },
 
+	/* ---- international references, issue 6 §2 (page_intl.c, api_intl.c): public reads ---- */
+	{ "GET",   "/references-internationales",        page_intl_list, CAP_NONE, R_READ,                  "q country source status lang page" },
+	{ "GET",   "/references-internationales/{}",     page_intl,      CAP_NONE, R_READ,                  "" },
+	{ "GET",   "/api/v1/international-references",   api_intl_list,  CAP_NONE, R_API | R_CORS | R_READ, "q country source status lang page per_page" },
+	{ "GET",   "/api/v1/international-references/{}", api_intl_get,  CAP_NONE, R_API | R_CORS | R_READ, "" },
+
 	{ "GET",   "/mentions-legales",             page_legal_notice,    CAP_NONE, 0,                              "" },
 	{ "GET",   "/donnees-personnelles",         page_privacy,         CAP_NONE, 0,                              "" },
 };

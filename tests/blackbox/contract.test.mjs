@@ -44,6 +44,8 @@ before(async () => {
   }
   c = await L.enableContractCheck();
   env = L.setupLibrary();
+  // issue 6 §2: international references, so that {ref} has one (id 1)
+  L.iatOk(['import', 'uk-atrs', '--db', env.db, path.join(L.SOURCE_DIR, 'tests/fixtures/intl/atrs_records.json')]);
   srv = await L.startServer(env.db);
 });
 
@@ -203,7 +205,8 @@ test('the check is real: a reply that does not follow the contract is refused', 
 const big = 'x'.repeat((1 << 20) + 10);
 
 function concrete(t, ids) {
-  return t.replace('{id}', String(ids.id)).replace('{n}', '1').replace('{key}', ids.key);
+  return t.replace('{id}', String(ids.id)).replace('{n}', '1').replace('{key}', ids.key)
+    .replace('{ref}', String(ids.ref || ids.id));
 }
 
 test('every API route answers every documented status, each reply as documented', async () => {
@@ -218,7 +221,7 @@ test('every API route answers every documented status, each reply as documented'
     reuse_kit: [{ kind: 'specification', title: 'Cahier des charges', url: 'https://example.fr/cdc' }],
   }));
   const draft = await L.createRecord(srv, t.agentBdx, L.validRecord({ title: 'Brouillon' }));
-  const ids = { id: pub.id, key: L.LYON.key };
+  const ids = { id: pub.id, key: L.LYON.key, ref: 1 };
 
   // 200 on every GET, 304 with the ETag, 400 with an unknown parameter, 401 with a bad token, 404
   for (const [tp, item] of Object.entries(c.doc.paths)) {

@@ -13,6 +13,7 @@ let env;
 let srv;
 let browser;
 let usecase; // a public record of the fixture library (API summary)
+const intl = {}; // issue 6 §2: pages of two international references
 const titles = new Map(); // <title> → page name
 
 before(async () => {
@@ -22,6 +23,14 @@ before(async () => {
   const list = (await srv.get('/api/v1/usecases?per_page=100')).json.data;
   assert.ok(list.length > 0, 'the fixture library has public records');
   usecase = [...list].sort((a, b) => a.id - b.id)[0];
+  // issue 6 §2: the registers abroad (tests/fixtures/intl)
+  const fx = (f) => `${B.SOURCE_DIR}/tests/fixtures/intl/${f}`;
+  B.iatOk(['import', 'nl-algoritmeregister', '--db', env.db, fx('algoritmes.json')]);
+  B.iatOk(['import', 'nl-algoritmeregister', '--db', env.db, fx('pub_data.json')]);
+  B.iatOk(['import', 'eu-pstw', '--db', env.db, fx('pstw_dataset.csv')]);
+  const nl = (await srv.get('/api/v1/international-references?q=Betalingsbereidheid&country=NL')).json.data;
+  intl.nl = nl.find((h) => h.source_id === '51939364').url;
+  intl.eu = (await srv.get('/api/v1/international-references?country=FR&q=Aria')).json.data.find((h) => h.source_id === 'PSTW-44').url;
 });
 
 after(async () => {
@@ -43,6 +52,11 @@ const PAGES = [
   { name: 'lineage', path: () => `/fiches/${usecase.id}/lignee` },
   { name: 'territories-chooser', path: () => '/territoires-comme-le-mien' },
   { name: 'territories', path: () => `/territoires-comme-le-mien?organisation=${usecase.owner.id}` },
+  // issue 6 §2: international references (a Dutch one fed by both files, a French row of the EU data set)
+  { name: 'intl-search', path: () => '/references-internationales?q=parkeren', hits: true },
+  { name: 'intl-filtered', path: () => '/references-internationales?country=FR&status=in_use', hits: true, filters: true },
+  { name: 'intl-reference', path: () => intl.nl },
+  { name: 'intl-reference-eu', path: () => intl.eu },
   // issue 6: the API documentation
   { name: 'api-documentation', path: () => '/api/documentation' },
   // issue 6: an authority's CRPA inventory of public algorithms (a wide table in a scrolling region)
