@@ -11,9 +11,11 @@
  *               organisations as objects {id, name, kind, siren}); it
  *               gives the current version of each record;
  *     history   the history export (iat export history,
- *               /api/v1/exports/history.jsonl): one item per version
- *               {id, version, state, at, note, created_at, reuse_of, doc}
- *               with the doc as stored; it gives every exported version.
+ *               /api/v1/exports/history.jsonl, doc/api.md): one item per
+ *               version {id, version, state, at, note, created_at,
+ *               published_at, retract_reason, owner {id, name, siren...},
+ *               reuse_of, doc} with the doc as stored; it gives every
+ *               exported version.
  *   A JSON array or JSON Lines; a UTF-8 BOM is skipped. Any schema_version
  *   "1.x" is read (minor versions only add fields, doc/schema-changelog.md);
  *   another major version is refused as a whole.
@@ -55,6 +57,7 @@
 
 #include "db.h"
 #include "history.h"
+#include "impact.h"
 #include "importer.h"
 #include "model.h"
 #include "org.h"
@@ -232,6 +235,7 @@ static int group(struct iimp *im)
 		if (kind == 2) {
 			v->src = json_object_get(it, "doc");
 			v->at = str_of(it, "at");
+			if (json_is_object(json_object_get(it, "owner"))) r->owner_obj = json_object_get(it, "owner");
 		} else {
 			v->src = it;
 			v->rendered = true;
@@ -315,7 +319,7 @@ static int ensure_org(struct iimp *im, const struct irec *r, const char *key, co
 	char kind[16] = "";
 	if (dash && (size_t)(dash - key) < sizeof kind) memcpy(kind, key, (size_t)(dash - key)), kind[dash - key] = 0;
 	bool other = !strcmp(kind, "syndicat") || !strcmp(kind, "operateur") || !strcmp(kind, "autre");
-	const char *name = rendered ? str_of(rendered, "name") : NULL;
+	const char *name = rendered && str_of(rendered, "id") && !strcmp(str_of(rendered, "id"), key) ? str_of(rendered, "name") : NULL;
 	if (!other || !name || !siren_valid(dash + 1))
 		return reject(im, r, "organisation « %s » inconnue dans cette base (chargez le référentiel : iat orgs load)", key);
 	char *err = NULL;
@@ -499,30 +503,51 @@ static int import_record(struct iimp *im, struct irec *r, bool *fatal)
 		current = v->version;
 		appended++;
 	}
-	if (appended && r->label) {
-		/* the curators' decisions on the label, as the export shows them:
-		 * a review of the current indicators unless the export says none
-		 * or an outdated one; an exception by its basis */
-		bool reviewed = true;
+	bool label_changed = false;
+	if (r->label) {
+		/* the curators' decisions on the label, as the record export shows
+		 * them: a review of the current indicators unless it says none or
+		 * an outdated one; an exception by its basis. Restored when they
+		 * differ from what this database has (so a re-import is a no-op). */
+		bool want_review = true;
 		size_t j;
 		json_t *m;
 		json_array_foreach(json_object_get(r->label, "missing"), j, m) {
 			const char *code = str_of(m, "code");
 			if (code && (!strcmp(code, "impact.not_reviewed") || !strcmp(code, "impact.review_outdated")))
-				reviewed = false;
+				want_review = false;
 		}
 		const char *basis = str_of(r->label, "basis");
-		const char *override = basis && (!strcmp(basis, "granted") || !strcmp(basis, "withdrawn")) ? basis : NULL;
-		if (store_impact_restore(im->db, r->id, reviewed, override,
-		                         override ? "Décision de l'équipe de l'observatoire reprise d'un export IA·T." : NULL,
-		                         r->v[r->nv - 1].at) < 0) {
+		const char *want_override = basis && (!strcmp(basis, "granted") || !strcmp(basis, "withdrawn")) ? basis : NULL;
+		struct uc_impact ix = { 0 };
+		struct uc_full cur = { 0 };
+		if (store_impact_get(im->db, r->id, &ix) < 0 || store_usecase_load(im->db, r->id, &cur) != 1) {
+			store_impact_free(&ix);
 			*fatal = true;
 			reject(im, r, "erreur de base de données (label « impact démontré »)");
 			goto out;
 		}
+		char h[17];
+		impact_hash(cur.doc, h);
+		store_usecase_free(&cur);
+		char have_override[16];
+		snprintf(have_override, sizeof have_override, "%s", ix.override ? ix.override : "");
+		bool have_review = ix.reviewed_hash && strcmp(ix.reviewed_hash, h) == 0;
+		store_impact_free(&ix);
+		bool review = want_review && !have_review;
+		if (review || strcmp(want_override ? want_override : "", have_override) != 0) {
+			if (store_impact_restore(im->db, r->id, review, want_override,
+			                         want_override ? "Décision de l'équipe de l'observatoire reprise d'un export IA·T." : NULL,
+			                         r->v[r->nv - 1].at) < 0) {
+				*fatal = true;
+				reject(im, r, "erreur de base de données (label « impact démontré »)");
+				goto out;
+			}
+			label_changed = true;
+		}
 	}
 	if (!have_old) im->st->created++;
-	else if (appended) im->st->updated++;
+	else if (appended || label_changed) im->st->updated++;
 	else im->st->unchanged++;
 	ret = 0;
 out:

@@ -161,10 +161,10 @@ int store_impact_eval(db_t *db, const struct uc_full *u, struct impact_result *r
 int store_impact_act(db_t *db, int64_t id, const char *act, const char *reason, int64_t user_id);
 /* Restore the curators' decisions on the label of a record read back from
  * an IA·T export (import_iat.c), inside the caller's transaction: a review
- * of its current public indicators (reviewed) and/or an exception
- * (override "granted" | "withdrawn" with its reason), dated at, by no
+ * of its current public indicators (review) and the exception (override
+ * "granted" | "withdrawn" with its reason, or NULL: none), dated at, by no
  * account; the label is then recomputed. 0 or -1. */
-int store_impact_restore(db_t *db, int64_t id, bool reviewed, const char *override, const char *reason,
+int store_impact_restore(db_t *db, int64_t id, bool review, const char *override, const char *reason,
                          const char *at);
 
 /* The label's history, newest first: kind gained | lost | review | grant |

@@ -682,10 +682,9 @@ fail:
 	return STORE_ERR;
 }
 
-int store_impact_restore(db_t *db, int64_t id, bool reviewed, const char *override, const char *reason,
+int store_impact_restore(db_t *db, int64_t id, bool review, const char *override, const char *reason,
                          const char *at)
 {
-	if (!reviewed && !override) return 0;
 	struct uc_full u;
 	if (store_usecase_load(db, id, &u) != 1) return -1;
 	char h[17];
@@ -700,16 +699,15 @@ int store_impact_restore(db_t *db, int64_t id, bool reviewed, const char *overri
 	    "override_at = CASE WHEN ?4 IS NULL THEN NULL ELSE ?6 END");
 	if (!st) return -1;
 	db_bind_int(st, 1, id);
-	db_bind_text(st, 2, reviewed ? at : NULL);
-	db_bind_text(st, 3, reviewed ? h : NULL);
+	db_bind_text(st, 2, review ? at : NULL);
+	db_bind_text(st, 3, review ? h : NULL);
 	db_bind_text(st, 4, override);
 	db_bind_text(st, 5, override ? reason : NULL);
 	db_bind_text(st, 6, at);
 	if (db_step_done(st) < 0) return -1;
-	if (reviewed && add_impact_event(db, id, "review", 0, version, NULL, at) < 0) return -1;
-	if (override && add_impact_event(db, id, strcmp(override, "granted") == 0 ? "grant" : "withdraw", 0, version,
-	                                 reason, at) < 0)
-		return -1;
+	if (review && add_impact_event(db, id, "review", 0, version, NULL, at) < 0) return -1;
+	const char *act = !override ? "clear" : strcmp(override, "granted") == 0 ? "grant" : "withdraw";
+	if (add_impact_event(db, id, act, 0, version, override ? reason : NULL, at) < 0) return -1;
 	int64_t gen = bump_generation(db);
 	return gen < 0 || rederive(db, id, gen, 0) < 0 ? -1 : 0;
 }

@@ -150,6 +150,52 @@ test('records export → import into an empty database: the same records, ids an
   assert.match(iatOk(['import', 'iat-json', '--db', env.db, file]), new RegExp(`\\(0 créées, 0 mises à jour, ${ids.length} inchangées\\)`));
 });
 
+test('history export (agents) → import into an empty database: every public version identical; then the record export restores the label', async () => {
+  const hist = path.join(env.dir, 'historique.jsonl');
+  iatOk(['export', 'history', '--restricted', '--db', env.db, '--out', hist]);
+  const rec = path.join(env.dir, 'fiches-agents.jsonl');
+  iatOk(['export', 'jsonl', '--restricted', '--db', env.db, '--out', rec]);
+  const ids = fs.readFileSync(rec, 'utf8').trim().split('\n').map((l) => JSON.parse(l).id);
+  const db7 = emptyDb('copie-historique.db');
+  const out = iatOk(['import', 'iat-json', '--db', db7, hist]);
+  assert.match(out, new RegExp(`^import iat-json : ${ids.length} fiches \\(${ids.length} créées, 0 mises à jour, 0 inchangées\\)`));
+  const tok7 = createAccount(db7, 'curator7@observatoire.example.fr', 'curator', null);
+  const srv7 = await startServer(db7);
+  try {
+    const versions = async (server, token, id) => {
+      const r = await server.request('GET', `/api/v1/usecases/${id}/versions`, { token });
+      assert.equal(r.status, 200, r.text);
+      return r.json.data.map((v) => ({ version: v.version, state: v.state, at: v.at }));
+    };
+    for (const id of ids) {
+      // the public history is the same, version by version, and so is each version's content
+      const a = await versions(srv, undefined, id);
+      const b = await versions(srv7, undefined, id);
+      assert.deepEqual(b, a, `public versions of ${id}`);
+      for (const v of a) {
+        const x = await srv.request('GET', `/api/v1/usecases/${id}/versions/${v.version}`, { token: env.tokens.curator });
+        const y = await srv7.request('GET', `/api/v1/usecases/${id}/versions/${v.version}`, { token: tok7 });
+        assert.equal(y.status, 200, y.text);
+        assert.deepEqual(y.json.data.doc ?? y.json.data, x.json.data.doc ?? x.json.data, `version ${v.version} of ${id}`);
+      }
+    }
+    const before = await records(srv, env.tokens.curator, ids);
+    let after = await records(srv7, tok7, ids);
+    for (const id of ids) {
+      assert.deepEqual({ ...after[id], impact_label: undefined }, { ...before[id], impact_label: undefined }, `record ${id}`);
+    }
+    assert.equal(after[made.rich.id].impact_label.awarded, false, 'the history carries no review: the label awaits one');
+    // the record export then restores the curators' decisions (2 records:
+    // the reviewed one, the exception), nothing else changes
+    assert.match(iatOk(['import', 'iat-json', '--db', db7, rec]), new RegExp(`\\(0 créées, 2 mises à jour, ${ids.length - 2} inchangées\\)`));
+    after = await records(srv7, tok7, ids);
+    for (const id of ids) assert.deepEqual(after[id], before[id], `record ${id} with its label`);
+    assert.match(iatOk(['import', 'iat-json', '--db', db7, rec]), new RegExp(`\\(0 créées, 0 mises à jour, ${ids.length} inchangées\\)`));
+  } finally {
+    await stopServerClean(srv7);
+  }
+});
+
 test('JSON Lines works the same; an id used by another record is refused, nothing written; --skip-invalid imports the rest', async () => {
   const file = path.join(env.dir, 'fiches.jsonl');
   iatOk(['export', 'jsonl', '--db', env.db, '--out', file]);
