@@ -8,6 +8,11 @@ DB      ?= var/iat.db
 BUILD   ?= build
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 DEMO    := data/demo/interconnectes.csv
+# the registers abroad, imported as international references (doc/imports.md)
+REGISTERS := nl-algoritmeregister:data/demo/registers/algoritmes.json \
+             nl-algoritmeregister:data/demo/registers/pub_data.json \
+             uk-atrs:data/demo/registers/atrs_records.json \
+             eu-pstw:data/demo/registers/pstw_dataset.csv
 ORGS    := node_modules/@etalab/decoupage-administratif/data
 
 .PHONY: all deps build run test db clean bench-core
@@ -24,7 +29,7 @@ build: deps $(BUILD)/CMakeCache.txt
 	@cmake --build $(BUILD) -j $(JOBS) -- --no-print-directory >/dev/null || cmake --build $(BUILD) -j 1
 
 # Create the database if absent: migrations, every French organisation, the
-# demo library. Built under a temporary name and renamed at the end, so an
+# demo library and the registers abroad. Built under a temporary name and renamed at the end, so an
 # interrupted run never leaves a half-made database behind.
 db: build
 	@if [ ! -f $(DB) ]; then \
@@ -33,6 +38,10 @@ db: build
 	  $(BUILD)/iat orgs load --db $(DB).new $(ORGS) && \
 	  { $(BUILD)/iat import interconnectes --db $(DB).new $(DEMO) 2>$(dir $(DB))demo-import.log \
 	    || { cat $(dir $(DB))demo-import.log; false; }; } && \
+	  for r in $(REGISTERS); do \
+	    $(BUILD)/iat import $${r%%:*} --db $(DB).new $${r#*:} 2>>$(dir $(DB))demo-import.log \
+	      || { cat $(dir $(DB))demo-import.log; exit 1; }; \
+	  done && \
 	  mv $(DB).new $(DB) && rm -f $(DB).new-wal $(DB).new-shm; \
 	fi
 

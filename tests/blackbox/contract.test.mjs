@@ -45,7 +45,7 @@ before(async () => {
   c = await L.enableContractCheck();
   env = L.setupLibrary();
   // issue 6 §2: international references, so that {ref} has one (id 1)
-  L.iatOk(['import', 'uk-atrs', '--db', env.db, path.join(L.SOURCE_DIR, 'tests/fixtures/intl/atrs_records.json')]);
+  L.iatOk(['import', 'uk-atrs', '--db', env.db, path.join(L.SOURCE_DIR, 'data/demo/registers/atrs_records.json')]);
   srv = await L.startServer(env.db);
 });
 

@@ -1,6 +1,6 @@
 // intl.test.mjs — international references (issue 6 §2): `iat import
 // nl-algoritmeregister | uk-atrs | eu-pstw` of each real file of the
-// registers abroad (tests/fixtures/intl, copies of ../shared/data) with the
+// registers abroad (data/demo/registers, copies of ../shared/data) with the
 // report's counts checked exactly, idempotence, updates, the
 // all-or-nothing rule, --skip-invalid, --dry-run; then the pages
 // (/references-internationales, /references-internationales/{id}), the
@@ -27,7 +27,7 @@ import {
   stopServerClean,
 } from './lib.mjs';
 
-const FIX = path.join(SOURCE_DIR, 'tests/fixtures/intl');
+const FIX = path.join(SOURCE_DIR, 'data/demo/registers');
 const NL_SCRAPE = path.join(FIX, 'algoritmes.json');
 const NL_FULL = path.join(FIX, 'pub_data.json');
 const UK = path.join(FIX, 'atrs_records.json');

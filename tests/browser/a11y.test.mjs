@@ -23,8 +23,8 @@ before(async () => {
   const list = (await srv.get('/api/v1/usecases?per_page=100')).json.data;
   assert.ok(list.length > 0, 'the fixture library has public records');
   usecase = [...list].sort((a, b) => a.id - b.id)[0];
-  // issue 6 §2: the registers abroad (tests/fixtures/intl)
-  const fx = (f) => `${B.SOURCE_DIR}/tests/fixtures/intl/${f}`;
+  // issue 6 §2: the registers abroad (data/demo/registers)
+  const fx = (f) => `${B.SOURCE_DIR}/data/demo/registers/${f}`;
   B.iatOk(['import', 'nl-algoritmeregister', '--db', env.db, fx('algoritmes.json')]);
   B.iatOk(['import', 'nl-algoritmeregister', '--db', env.db, fx('pub_data.json')]);
   B.iatOk(['import', 'eu-pstw', '--db', env.db, fx('pstw_dataset.csv')]);
