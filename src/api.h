@@ -75,4 +75,7 @@ int api_usecase_similar(struct req *r);
 int api_openapi(struct req *r);
 int api_status(struct req *r);
 
+/* ---- observatory, issue 7 (api_stats.c): library statistics ---- */
+int api_stats_library(struct req *r);
+
 #endif

@@ -289,4 +289,8 @@ int page_apidoc(struct req *r);
 int page_imports(struct req *r);
 int page_imports_post(struct req *r);
 
+/* ---- observatory, issue 7 (page_observatory.c): library statistics, charts, map ---- */
+int page_observatory(struct req *r);
+int page_observatory_csv(struct req *r);
+
 #endif

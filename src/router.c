@@ -149,6 +149,11 @@ static const struct route routes[] = {
 	{ "GET",   "/api/v1/status",                api_status,           CAP_NONE, R_API | R_CORS,                 "" },
 	{ "GET",   "/api/documentation",            page_apidoc,          CAP_NONE, 0,                              "" },
 
+	/* ---- observatory, issue 7: library statistics, charts and map (page_observatory.c, api_stats.c) ---- */
+	{ "GET",   "/observatoire",                 page_observatory,     CAP_NONE, R_READ,                         "" },
+	{ "GET",   "/observatoire/{}",              page_observatory_csv, CAP_NONE, R_READ,                         "" },
+	{ "GET",   "/api/v1/stats/library",         api_stats_library,    CAP_NONE, R_API | R_CORS | R_READ,        "" },
+
 	{ "GET",   "/mentions-legales",             page_legal_notice,    CAP_NONE, 0,                              "" },
 	{ "GET",   "/donnees-personnelles",         page_privacy,         CAP_NONE, 0,                              "" },
 };
