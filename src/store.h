@@ -437,8 +437,10 @@ void similar_result_free(struct similar_result *res);
 /* ==== Library statistics (issue 7: store_stats.c) ====
  * Counts of VISIBLE records (published or retracted: what the public
  * library shows, like the search facets) grouped by one or two fixed
- * dimensions. The callback gets the group's keys (NULL when the column is
- * empty) and its count; rows come ordered by the keys. 0 or -1. */
+ * dimensions. The callback gets the group's keys (NULL when the value is
+ * empty) and its count (groups in no particular order, except months:
+ * ascending, undated last or first). Counted from the search index, like
+ * the facets; months in SQL, cached per index generation. 0 or -1. */
 enum stats_query {
 	STATS_BY_THEME,        /* a = theme code */
 	STATS_BY_STATUS,       /* a = status code */
