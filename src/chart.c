@@ -25,7 +25,7 @@
 #include "csvw.h"
 #include "pages.h"
 
-#define CH_W 400
+#define CH_W 340
 #define CH_FONT 13
 #define CH_LINE 16       /* height of a label line */
 #define CH_BAR 16        /* height of a bar */

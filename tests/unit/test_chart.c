@@ -98,7 +98,7 @@ static void test_escaping_and_suppression(void **state)
 	assert_non_null(strstr(h, "<title id=\"c1-t\">"));
 	assert_non_null(strstr(h, "<desc id=\"c1-d\">"));
 	assert_non_null(strstr(h, "width=\"100%\""));
-	assert_non_null(strstr(h, "viewBox=\"0 0 400 "));
+	assert_non_null(strstr(h, "viewBox=\"0 0 340 "));
 	/* two bars (the suppressed one is not drawn) */
 	assert_int_equal(count(h, "fill=\"url(#c1-p0)\""), 2);
 	/* the table */
