@@ -424,13 +424,16 @@ static void svg_lines(buf_t *b, const struct chart *c)
 	for (int s = 0; s < c->nseries; s++)
 		for (int i = 0; i < c->ncats; i++)
 			if (val(&c->series[s], i) > maxv) maxv = val(&c->series[s], i);
-	/* 4 intervals of a "nice" step (a whole step for whole numbers) */
+	/* a "nice" step (a whole one for whole numbers), about a quarter of the
+	 * maximum, and as many intervals as needed to reach it (2 to 5) */
 	double stepv = nice_ceil(maxv / 4);
 	if (c->fmt == CHART_INT) stepv = ceil(stepv);
-	double top = 4 * stepv;
-	/* y ticks: 4 intervals */
-	for (int k = 0; k <= 4; k++) {
-		double v = top * k / 4, y = B - (B - T) * k / 4;
+	int nint = maxv > 0 ? (int)ceil(maxv / stepv - 1e-9) : 4;
+	if (nint < 2) nint = 2;
+	if (nint > 5) nint = 5;
+	double top = nint * stepv;
+	for (int k = 0; k <= nint; k++) {
+		double v = stepv * k, y = B - (B - T) * k / nint;
 		buf_puts(b, "<path class=\"ch-grid\" d=\"M");
 		chart_coord(b, L);
 		buf_putc(b, ' ');

@@ -12,6 +12,9 @@
  *   aria-label="Nom (CODE) : valeur"><path data-code="CODE" …/></a>, one
  *   path per code. The SVG is role="group" (not "img": its links must stay
  *   reachable), named by its <title> and described by its <desc>.
+ * - The only <path> elements of the map are the départements' (the
+ *   "pas de donnée" hatching is drawn with <line>), so "one path per
+ *   département" holds for the whole picture.
  * - Keyboard focus on a département is shown by a thick outline
  *   (static/iat.css, .map a:focus path).
  */
@@ -245,7 +248,8 @@ void map_svg(buf_t *b, const struct map_spec *m, const struct map_classes *cl)
 	buf_fmt(b, " Les cinq départements d’outre-mer sont dans des encadrés à gauche, à des échelles différentes. "
 	           "Les valeurs sont dans le tableau qui suit. %h.</desc>\n"
 	           "<defs><pattern id=\"%h-nd\" patternUnits=\"userSpaceOnUse\" width=\"6\" height=\"6\">"
-	           "<rect width=\"6\" height=\"6\" fill=\"#fff\"/><path d=\"M0 0L6 6M6 0L0 6\" stroke=\"#888\" stroke-width=\"0.8\"/>"
+	           "<rect width=\"6\" height=\"6\" fill=\"#fff\"/><line x1=\"0\" y1=\"0\" x2=\"6\" y2=\"6\" stroke=\"#888\" "
+	           "stroke-width=\"0.8\"/><line x1=\"6\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#888\" stroke-width=\"0.8\"/>"
 	           "</pattern></defs>\n<g class=\"map-metro\">\n",
 	        map_attribution(), m->id);
 	int n = map_dep_count();

@@ -109,6 +109,7 @@ test('the map: one path per département, overseas in insets, each a named link'
   assert.equal(deps.length, 101);
   const paths = [...map.matchAll(/<path data-code="([^"]+)"/g)].map((m) => m[1]);
   assert.equal(paths.length, 101);
+  assert.equal((map.match(/<path[\s>]/g) || []).length, 101, 'no other <path> in the map');
   assert.deepEqual([...paths].sort(), deps.map((d) => d.code).sort());
   assert.ok(paths.includes('2A') && paths.includes('2B') && !paths.includes('20'));
   for (const code of OVERSEAS) {

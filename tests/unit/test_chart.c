@@ -196,9 +196,9 @@ static void test_lines(void **state)
 	int moves = 0;
 	for (const char *p = d0 + 4; p < end; p++) moves += *p == 'M';
 	assert_int_equal(moves, 2);
-	/* a dash pattern for the second series; y axis up to 20 (4 steps of 5: 13/4 = 3.25, rounded up to a "nice" 5) */
+	/* a dash pattern for the second series; y axis up to 15 (13/4 = 3.25, rounded up to a "nice" step of 5, 3 steps) */
 	assert_non_null(strstr(h, "stroke-dasharray=\"7 4\""));
-	assert_non_null(strstr(h, ">20</text>"));
+	assert_non_null(strstr(h, ">15</text>"));
 	assert_non_null(strstr(h, ">2026-01</text>"));
 	assert_non_null(strstr(h, ">2026-04</text>"));
 	buf_free(&b);

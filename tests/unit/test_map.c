@@ -146,6 +146,10 @@ static void test_svg(void **state)
 	map_figure(&b, &m, 2, "/observatoire/departements.csv");
 	const char *h = buf_cstr(&b);
 	assert_int_equal(count(h, "<path data-code=\""), 101);
+	const char *svg = strstr(h, "<svg"), *svg_end = strstr(h, "</svg>");
+	int paths = 0;
+	for (const char *p = strstr(svg, "<path"); p && p < svg_end; p = strstr(p + 1, "<path")) paths++;
+	assert_int_equal(paths, 101); /* no other path in the map */
 	for (int i = 0; i < n; i++) {
 		char needle[64];
 		snprintf(needle, sizeof needle, "<path data-code=\"%s\"", map_dep_code(i));
