@@ -86,5 +86,7 @@ int api_status(struct req *r);
 /* ---- international references, issue 6 §2 (api_intl.c) ---- */
 int api_intl_list(struct req *r);
 int api_intl_get(struct req *r);
+/* ---- observatory, issue 7 (api_stats.c): library statistics ---- */
+int api_stats_library(struct req *r);
 
 #endif

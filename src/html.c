@@ -176,6 +176,7 @@ void html_begin(struct req *r, const char *title)
 	buf_puts(b, "</div>\n<nav class=\"site-nav\" aria-label=\"Menu principal\">\n<ul class=\"wrap\">\n");
 	nav_item(b, path, "/", "Accueil");
 	nav_item(b, path, "/recherche", "Rechercher");
+	nav_item(b, path, "/observatoire", "Statistiques"); /* issue 7: the observatory's page */
 	const struct viewer *v = &r->viewer;
 	if (v->user_id) {
 		if (v->norgs > 0) nav_item(b, path, "/espace", "Mon organisation");

@@ -82,8 +82,10 @@ int page_home(struct req *r)
 	html_int_fr(b, nrecords);
 	buf_fmt(b, "</strong> %h</li>\n<li><strong>", nrecords > 1 ? "fiches publiées" : "fiche publiée");
 	html_int_fr(b, norgs);
-	buf_fmt(b, "</strong> %h</li>\n</ul>\n</section>\n",
-	        norgs > 1 ? "organisations porteuses" : "organisation porteuse");
+	buf_fmt(b, "</strong> %h</li>\n</ul>\n", norgs > 1 ? "organisations porteuses" : "organisation porteuse");
+	/* issue 7: the observatory's statistics page */
+	buf_puts(b, "<p class=\"more\"><a href=\"/observatoire\">Statistiques de la bibliothèque : graphiques et carte "
+	            "par département</a></p>\n</section>\n");
 
 	buf_puts(b,
 	         "<section class=\"audiences\" aria-labelledby=\"titre-publics\">\n"

@@ -297,5 +297,8 @@ int page_imports_post(struct req *r);
 
 /* ---- open data, issue 6: an authority's CRPA public-algorithm inventory (page_inventory.c) ---- */
 int page_org_inventory(struct req *r);
+/* ---- observatory, issue 7 (page_observatory.c): library statistics, charts, map ---- */
+int page_observatory(struct req *r);
+int page_observatory_csv(struct req *r);
 
 #endif

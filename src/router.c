@@ -163,6 +163,10 @@ static const struct route routes[] = {
 	{ "GET",   "/references-internationales/{}",     page_intl,      CAP_NONE, R_READ,                  "" },
 	{ "GET",   "/api/v1/international-references",   api_intl_list,  CAP_NONE, R_API | R_CORS | R_READ, "q country source status lang page per_page" },
 	{ "GET",   "/api/v1/international-references/{}", api_intl_get,  CAP_NONE, R_API | R_CORS | R_READ, "" },
+	/* ---- observatory, issue 7: library statistics, charts and map (page_observatory.c, api_stats.c) ---- */
+	{ "GET",   "/observatoire",                 page_observatory,     CAP_NONE, R_READ,                         "" },
+	{ "GET",   "/observatoire/{}",              page_observatory_csv, CAP_NONE, R_READ,                         "" },
+	{ "GET",   "/api/v1/stats/library",         api_stats_library,    CAP_NONE, R_API | R_CORS | R_READ,        "" },
 
 	{ "GET",   "/mentions-legales",             page_legal_notice,    CAP_NONE, 0,                              "" },
 	{ "GET",   "/donnees-personnelles",         page_privacy,         CAP_NONE, 0,                              "" },

@@ -474,4 +474,23 @@ int search_similar(db_t *db, int64_t id, struct similar_result *out);
 int search_similar_cached(db_t *db, int64_t id, struct similar_result *out);
 void similar_result_free(struct similar_result *res);
 
+
+/* ==== Library statistics (issue 7: store_stats.c) ====
+ * Counts of VISIBLE records (published or retracted: what the public
+ * library shows, like the search facets) grouped by one or two fixed
+ * dimensions. The callback gets the group's keys (NULL when the value is
+ * empty) and its count (groups in no particular order, except months:
+ * ascending, undated last or first). Counted from the search index, like
+ * the facets; months in SQL, cached per index generation. 0 or -1. */
+enum stats_query {
+	STATS_BY_THEME,        /* a = theme code */
+	STATS_BY_STATUS,       /* a = status code */
+	STATS_BY_KIND_STATUS,  /* a = organisation kind, b = status */
+	STATS_BY_MONTH,        /* a = month of first publication, "YYYY-MM" */
+	STATS_BY_DEPARTEMENT,  /* a = INSEE code of the owner's département */
+	STATS_TOTAL,           /* one row, no key */
+};
+typedef int (*stats_fn)(void *ctx, const char *a, const char *b, int64_t n);
+int store_stats_count(db_t *db, enum stats_query q, stats_fn cb, void *ctx);
+
 #endif

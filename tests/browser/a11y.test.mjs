@@ -61,6 +61,8 @@ const PAGES = [
   { name: 'api-documentation', path: () => '/api/documentation' },
   // issue 6: an authority's CRPA inventory of public algorithms (a wide table in a scrolling region)
   { name: 'algorithm-inventory', path: () => `/organisations/${usecase.owner.id}/inventaire-algorithmes` },
+  // issue 7: the observatory's statistics (charts and the map of France)
+  { name: 'observatory', path: () => '/observatoire' },
   { name: 'not-found', path: () => '/fiches/999999-nexiste-pas', status: 404 },
 ];
 
@@ -127,6 +129,27 @@ for (const pg of PAGES) {
       await B.screenshot(page, pg.name, { widths: [B.DEFAULT_WIDTH, B.NARROW] });
     }));
 }
+
+// issue 7: the map of France is reached by keyboard (each département a
+// link named "Nom (code) : valeur", focus shown by a thick outline) and
+// pictured on its own (build/screenshots/observatory-map.png)
+test('observatory: map départements by keyboard, map screenshot', () =>
+  B.withPage(browser, srv.base, { label: 'observatory-map' }, async (page) => {
+    await B.visit(page, '/observatoire');
+    const links = page.locator('svg.map a');
+    assert.equal(await links.count(), 101);
+    const rhone = page.locator('svg.map a[href="/organisations/departement-69"]');
+    await rhone.focus();
+    const f = await page.evaluate(() => {
+      const a = document.activeElement;
+      const p = a && a.querySelector('path');
+      return a && { label: a.getAttribute('aria-label'), stroke: p && getComputedStyle(p).strokeWidth };
+    });
+    assert.match(f.label, /^Rhône \(69\) : \d+$/);
+    assert.equal(f.stroke, '3px', 'the focused département is outlined');
+    const map = page.locator('#departements .map-picture');
+    await map.screenshot({ path: `${B.SCREENSHOTS}/observatory-map.png` });
+  }));
 
 test('usecase: print stylesheet without navigation or search', () =>
   B.withPage(browser, srv.base, { label: 'usecase-print' }, async (page) => {
