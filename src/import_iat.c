@@ -46,6 +46,12 @@
  *   rules and awaits a curator's review.
  * - What an export does not carry is not restored: authors of versions
  *   (public exports never name them), error reports, accounts.
+ * - Constant memory: the file is read one item at a time (a line of JSON
+ *   Lines, or one element of an array cut out by bracket depth), and the
+ *   items of one record — contiguous in every export, ordered by id — are
+ *   imported as soon as the next record starts; only the set of ids seen
+ *   is kept (a record met twice, or history lines of a record apart from
+ *   each other, are an error: sort the file as the export does).
  * - Framework contract (importer.h): one transaction, a savepoint per
  *   record, rejected records listed, all or nothing unless skip_invalid.
  */
@@ -88,25 +94,26 @@ struct iimp {
 	db_t *db;
 	const struct import_opts *o;
 	struct import_stats *st;
-	json_t *items;           /* every item (array) */
-	int *where;              /* line or item number of each item */
-	struct irec *recs;
-	size_t nrecs;
+	int kind;                /* 0 not yet known, 1 records, 2 history */
 	bool history;
 	bool lines;              /* JSON Lines: where = line numbers */
 	char *err;
+	/* the reader (one item at a time: constant memory) */
+	FILE *f;
+	bool array, started, ended;
+	int line, item;
+	char *lbuf;              /* getline buffer */
+	size_t lcap;
+	buf_t vbuf;              /* the array item being read */
+	/* ids already imported (a record's items must be together) */
+	int64_t *seen;
+	size_t nseen, capseen;
 };
 
 static int cmp_ver(const void *a, const void *b)
 {
 	const struct iver *x = a, *y = b;
 	return (x->version > y->version) - (x->version < y->version);
-}
-
-static int cmp_rec(const void *a, const void *b)
-{
-	const struct irec *x = a, *y = b;
-	return (x->id > y->id) - (x->id < y->id);
 }
 
 static int64_t int_of(const json_t *v)
@@ -122,140 +129,222 @@ static const char *str_of(const json_t *o, const char *k)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
-/* ==== Reading the file ==== */
+/* ==== Reading the file, one item at a time ==== */
 
-static int read_items(struct iimp *im, const char *data, size_t len)
+#define WHERE(im) ((im)->lines ? "ligne" : "enregistrement")
+
+static int skip_ws(FILE *f)
 {
-	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) data += 3, len -= 3;
-	size_t i = 0;
-	while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n')) i++;
-	if (i == len) {
+	int c;
+	while ((c = getc(f)) == ' ' || c == '\t' || c == '\r' || c == '\n')
+		;
+	return c;
+}
+
+/* The first item decides: '[' an array, anything else JSON Lines. */
+static int reader_start(struct iimp *im)
+{
+	im->started = true;
+	int c = getc(im->f);
+	if (c == 0xEF) { /* UTF-8 BOM */
+		if (getc(im->f) != 0xBB || getc(im->f) != 0xBF) {
+			im->err = xstrdup("ligne 1 : JSON invalide (octets inattendus au début du fichier)");
+			return -1;
+		}
+	} else if (c != EOF) {
+		ungetc(c, im->f);
+	}
+	c = skip_ws(im->f);
+	if (c == EOF) {
 		im->err = xstrdup("fichier vide");
 		return -1;
 	}
-	json_error_t je;
-	if (data[i] == '[') {
-		json_t *arr = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
-		if (!arr || !json_is_array(arr)) {
-			im->err = xasprintf("ligne %d : JSON invalide (%s)", je.line, je.text);
-			json_decref(arr);
-			return -1;
-		}
-		im->items = arr;
-		im->where = xmalloc((json_array_size(arr) + 1) * sizeof *im->where);
-		for (size_t k = 0; k < json_array_size(arr); k++) im->where[k] = (int)k + 1;
+	if (c == '[') {
+		im->array = true;
 		return 0;
 	}
-	im->items = json_array();
+	ungetc(c, im->f);
+	rewind(im->f); /* lines are counted from the start (the BOM is skipped by the parser below) */
 	im->lines = true;
-	size_t cap = 64, n = 0;
-	im->where = xmalloc(cap * sizeof *im->where);
-	int line = 0;
-	size_t p = 0;
-	while (p < len) {
-		const char *nl = memchr(data + p, '\n', len - p);
-		size_t e = nl ? (size_t)(nl - data) : len;
-		line++;
-		size_t s = p;
-		while (s < e && (data[s] == ' ' || data[s] == '\t' || data[s] == '\r')) s++;
-		if (s < e) {
-			json_t *it = json_loadb(data + s, e - s, JSON_REJECT_DUPLICATES, &je);
-			if (!it) {
-				im->err = xasprintf("ligne %d : JSON invalide (%s)", line, je.text);
+	return 0;
+}
+
+/* Read the next array item's text into im->vbuf: a JSON value tracked by
+ * bracket depth and strings. 1 read, 0 end of array, -1 error. */
+static int read_array_item(struct iimp *im)
+{
+	buf_reset(&im->vbuf);
+	int c = skip_ws(im->f);
+	if (im->item > 0) {
+		if (c == ']') return 0;
+		if (c != ',') goto bad;
+		c = skip_ws(im->f);
+	} else if (c == ']') {
+		return 0;
+	}
+	int depth = 0;
+	bool str = false, esc = false;
+	for (;; c = getc(im->f)) {
+		if (c == EOF) goto bad;
+		char ch = (char)c;
+		buf_append(&im->vbuf, &ch, 1);
+		if (str) {
+			if (esc) esc = false;
+			else if (c == '\\') esc = true;
+			else if (c == '"') str = false;
+		} else if (c == '"') {
+			str = true;
+		} else if (c == '{' || c == '[') {
+			depth++;
+		} else if (c == '}' || c == ']') {
+			if (--depth < 0) goto bad;
+		}
+		if (depth == 0 && !str) {
+			if (c == '}' || c == ']' || c == '"') return 1;
+			/* a scalar item: up to the next separator */
+			int n = getc(im->f);
+			if (n == ',' || n == ']' || n == ' ' || n == '\n' || n == '\r' || n == '\t' || n == EOF) {
+				if (n != EOF) ungetc(n, im->f);
+				return 1;
+			}
+			ungetc(n, im->f);
+		}
+	}
+bad:
+	im->err = xasprintf("enregistrement %d : JSON invalide (tableau mal formé)", im->item + 1);
+	return -1;
+}
+
+/* The next item (a new reference) and where it is; 1, 0 at the end, -1
+ * with im->err. */
+static int next_item(struct iimp *im, json_t **out, int *where)
+{
+	json_error_t je;
+	*out = NULL;
+	if (!im->started && reader_start(im) < 0) return -1;
+	if (im->ended) return 0;
+	if (im->array) {
+		int rc = read_array_item(im);
+		if (rc < 0) return -1;
+		if (rc == 0) {
+			im->ended = true;
+			if (skip_ws(im->f) != EOF) {
+				im->err = xstrdup("JSON invalide : texte après la fin du tableau");
 				return -1;
 			}
-			json_array_append_new(im->items, it);
-			if (n == cap) im->where = xrealloc(im->where, (cap *= 2) * sizeof *im->where);
-			im->where[n++] = line;
+			return 0;
 		}
-		p = e + 1;
+		im->item++;
+		*where = im->item;
+		*out = json_loadb(im->vbuf.data, im->vbuf.len, JSON_REJECT_DUPLICATES, &je);
+		if (!*out) {
+			im->err = xasprintf("enregistrement %d : JSON invalide (%s)", im->item, je.text);
+			return -1;
+		}
+		return 1;
+	}
+	for (;;) {
+		ssize_t n = getline(&im->lbuf, &im->lcap, im->f);
+		if (n < 0) {
+			im->ended = true;
+			return 0;
+		}
+		im->line++;
+		const char *p = im->lbuf;
+		size_t len = (size_t)n;
+		if (im->line == 1 && len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) p += 3, len -= 3;
+		while (len && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) p++, len--;
+		while (len && (p[len - 1] == ' ' || p[len - 1] == '\t' || p[len - 1] == '\r' || p[len - 1] == '\n')) len--;
+		if (!len) continue;
+		*where = im->line;
+		*out = json_loadb(p, len, JSON_REJECT_DUPLICATES, &je);
+		if (!*out) {
+			im->err = xasprintf("ligne %d : JSON invalide (%s)", im->line, je.text);
+			return -1;
+		}
+		return 1;
+	}
+}
+
+/* Check an item against the file (object, schema version, kind, id). 0,
+ * or -1 with im->err. */
+static int check_item(struct iimp *im, json_t *it, int w, int64_t *id)
+{
+	if (!json_is_object(it)) {
+		im->err = xasprintf("%s %d : un objet JSON est attendu", WHERE(im), w);
+		return -1;
+	}
+	const char *sv = str_of(it, "schema_version");
+	if (sv && strncmp(sv, "1.", 2) != 0) {
+		im->err = xasprintf("%s %d : version de schéma « %s » non prise en charge (1.x attendue)", WHERE(im), w, sv);
+		return -1;
+	}
+	int kind = json_is_object(json_object_get(it, "doc")) ? 2 : 1;
+	if (im->kind && kind != im->kind) {
+		im->err = xasprintf("%s %d : le fichier mêle des fiches et des versions d'historique", WHERE(im), w);
+		return -1;
+	}
+	im->kind = kind;
+	im->history = kind == 2;
+	*id = int_of(json_object_get(it, "id"));
+	if (*id <= 0) {
+		im->err = xasprintf("%s %d : « id » manquant ou invalide", WHERE(im), w);
+		return -1;
 	}
 	return 0;
 }
 
-#define WHERE(im) ((im)->lines ? "ligne" : "enregistrement")
-
-/* Group the items into records (file-level checks: kind, schema version,
- * ids). 0 or -1 with im->err. */
-static int group(struct iimp *im)
+/* Has id been imported already in this file? (open addressing) */
+static bool seen_add(struct iimp *im, int64_t id)
 {
-	size_t n = json_array_size(im->items);
-	if (n == 0) {
-		im->err = xstrdup("aucun enregistrement");
-		return -1;
+	if ((im->nseen + 1) * 2 > im->capseen) {
+		size_t cap = im->capseen ? im->capseen * 2 : 1024;
+		int64_t *t = xcalloc(cap, sizeof *t);
+		for (size_t i = 0; i < im->capseen; i++) {
+			if (!im->seen[i]) continue;
+			size_t h = (size_t)((uint64_t)im->seen[i] * 0x9E3779B97F4A7C15ull) & (cap - 1);
+			while (t[h]) h = (h + 1) & (cap - 1);
+			t[h] = im->seen[i];
+		}
+		free(im->seen);
+		im->seen = t;
+		im->capseen = cap;
 	}
-	int kind = 0; /* 1 records, 2 history */
-	for (size_t k = 0; k < n; k++) {
-		json_t *it = json_array_get(im->items, k);
-		int w = im->where[k];
-		if (!json_is_object(it)) {
-			im->err = xasprintf("%s %d : un objet JSON est attendu", im->lines ? "ligne" : "enregistrement", w);
-			return -1;
-		}
-		const char *sv = str_of(it, "schema_version");
-		if (sv && strncmp(sv, "1.", 2) != 0) {
-			im->err = xasprintf("%s %d : version de schéma « %s » non prise en charge (1.x attendue)", WHERE(im), w, sv);
-			return -1;
-		}
-		int k2 = json_is_object(json_object_get(it, "doc")) ? 2 : 1;
-		if (kind && k2 != kind) {
-			im->err = xasprintf("%s %d : le fichier mêle des fiches et des versions d'historique", WHERE(im), w);
-			return -1;
-		}
-		kind = k2;
-		int64_t id = int_of(json_object_get(it, "id"));
-		if (id <= 0) {
-			im->err = xasprintf("%s %d : « id » manquant ou invalide", WHERE(im), w);
-			return -1;
-		}
-		struct irec *r = NULL;
-		for (size_t j = im->nrecs; j-- > 0;)
-			if (im->recs[j].id == id) {
-				r = &im->recs[j];
-				break;
-			}
-		if (!r) {
-			if ((im->nrecs & (im->nrecs - 1)) == 0)
-				im->recs = xrealloc(im->recs, (im->nrecs ? im->nrecs * 2 : 1) * sizeof *im->recs);
-			r = &im->recs[im->nrecs++];
-			memset(r, 0, sizeof *r);
-			r->id = id;
-			r->where = w;
-		} else if (kind == 1) {
-			im->err = xasprintf("%s %d : la fiche %lld figure deux fois", WHERE(im), w, (long long)id);
-			return -1;
-		}
-		if (r->nv == r->capv) r->v = xrealloc(r->v, (r->capv = r->capv ? r->capv * 2 : 2) * sizeof *r->v);
-		struct iver *v = &r->v[r->nv++];
-		memset(v, 0, sizeof *v);
-		v->version = json_is_integer(json_object_get(it, "version")) ? json_integer_value(json_object_get(it, "version")) : 0;
-		v->state = str_of(it, "state");
-		v->note = str_of(it, "note");
-		v->retract_reason = str_of(it, "retract_reason");
-		if (kind == 2) {
-			v->src = json_object_get(it, "doc");
-			v->at = str_of(it, "at");
-			if (json_is_object(json_object_get(it, "owner"))) r->owner_obj = json_object_get(it, "owner");
-		} else {
-			v->src = it;
-			v->rendered = true;
-			v->at = str_of(it, "updated_at");
-			r->owner_obj = json_object_get(it, "owner");
-			r->partner_objs = json_object_get(it, "partner_orgs");
-			r->label = json_is_object(json_object_get(it, "impact_label")) ? json_object_get(it, "impact_label") : NULL;
-		}
-		if (str_of(it, "created_at")) r->created_at = str_of(it, "created_at");
-		if (str_of(it, "published_at")) r->published_at = str_of(it, "published_at");
-		if (!r->origin) r->origin = int_of(json_object_get(it, "reuse_of"));
+	size_t h = (size_t)((uint64_t)id * 0x9E3779B97F4A7C15ull) & (im->capseen - 1);
+	while (im->seen[h]) {
+		if (im->seen[h] == id) return true;
+		h = (h + 1) & (im->capseen - 1);
 	}
-	im->history = kind == 2;
-	for (size_t j = 0; j < im->nrecs; j++) {
-		struct irec *r = &im->recs[j];
-		qsort(r->v, r->nv, sizeof *r->v, cmp_ver);
-		if (!r->created_at && r->v[0].version == 1) r->created_at = r->v[0].at;
+	im->seen[h] = id;
+	im->nseen++;
+	return false;
+}
+
+/* Add item it (kept alive by the caller) as a version of record r. */
+static void add_version(struct irec *r, json_t *it, bool history)
+{
+	if (r->nv == r->capv) r->v = xrealloc(r->v, (r->capv = r->capv ? r->capv * 2 : 2) * sizeof *r->v);
+	struct iver *v = &r->v[r->nv++];
+	memset(v, 0, sizeof *v);
+	v->version = json_is_integer(json_object_get(it, "version")) ? json_integer_value(json_object_get(it, "version")) : 0;
+	v->state = str_of(it, "state");
+	v->note = str_of(it, "note");
+	v->retract_reason = str_of(it, "retract_reason");
+	if (history) {
+		v->src = json_object_get(it, "doc");
+		v->at = str_of(it, "at");
+		if (json_is_object(json_object_get(it, "owner"))) r->owner_obj = json_object_get(it, "owner");
+	} else {
+		v->src = it;
+		v->rendered = true;
+		v->at = str_of(it, "updated_at");
+		r->owner_obj = json_object_get(it, "owner");
+		r->partner_objs = json_object_get(it, "partner_orgs");
+		r->label = json_is_object(json_object_get(it, "impact_label")) ? json_object_get(it, "impact_label") : NULL;
 	}
-	qsort(im->recs, im->nrecs, sizeof *im->recs, cmp_rec);
-	return 0;
+	if (str_of(it, "created_at")) r->created_at = str_of(it, "created_at");
+	if (str_of(it, "published_at")) r->published_at = str_of(it, "published_at");
+	if (!r->origin) r->origin = int_of(json_object_get(it, "reuse_of"));
 }
 
 /* ==== One record ==== */
@@ -400,7 +489,8 @@ static int import_record(struct iimp *im, struct irec *r, bool *fatal)
 			goto out;
 		}
 		if (orc == 0) {
-			reject(im, r, "réutilise la fiche %lld, absente de cette base et du fichier", (long long)r->origin);
+			reject(im, r, "réutilise la fiche %lld, absente de cette base (une fiche d'origine doit précéder ses réutilisations dans le fichier)",
+			       (long long)r->origin);
 			goto out;
 		}
 		if (have_old && old.origin_id != r->origin) {
@@ -558,6 +648,35 @@ out:
 
 /* ==== Entry point ==== */
 
+/* Import record r (its versions gathered) in its own savepoint. 0, or -1
+ * on a fatal error (im->err). */
+static int flush(struct iimp *im, struct irec *r, long fsize)
+{
+	qsort(r->v, r->nv, sizeof *r->v, cmp_ver);
+	if (!r->created_at && r->v[0].version == 1) r->created_at = r->v[0].at;
+	struct import_stats *st = im->st;
+	st->rows++;
+	if (db_exec(im->db, "SAVEPOINT import_row") < 0) {
+		im->err = xasprintf("erreur de base de données : %s", sqlite3_errmsg(db_sqlite(im->db)));
+		return -1;
+	}
+	bool fatal = false;
+	if (import_record(im, r, &fatal) < 0) {
+		if (fatal || db_exec(im->db, "ROLLBACK TO import_row") < 0) return -1;
+		import_reject(st, r->where, im->err);
+		im->err = NULL;
+	}
+	if (db_exec(im->db, "RELEASE import_row") < 0) {
+		im->err = xasprintf("erreur de base de données : %s", sqlite3_errmsg(db_sqlite(im->db)));
+		return -1;
+	}
+	if (im->o->progress && fsize > 0 && st->rows % 500 == 0) {
+		long pos = ftell(im->f);
+		fprintf(stderr, "\rimport : %d fiches, %ld %%", st->rows, pos > 0 ? pos * 100 / fsize : 0);
+	}
+	return 0;
+}
+
 int import_iat_json(db_t *db, const char *path, const struct import_opts *o, struct import_stats *st, char **err)
 {
 	static const struct import_opts defaults = { 0 };
@@ -569,15 +688,19 @@ int import_iat_json(db_t *db, const char *path, const struct import_opts *o, str
 	im.db = db;
 	im.o = o;
 	im.st = st;
+	buf_init(&im.vbuf);
 	bool began = false;
 	int ret = -1;
-	size_t len;
-	char *data = read_file(path, &len);
-	if (!data) {
+	struct irec cur = { 0 };
+	json_t *held = json_array(); /* the items of the current record */
+	long fsize = 0;
+	im.f = fopen(path, "rb");
+	if (!im.f) {
 		im.err = xasprintf("%s : lecture impossible (%s)", path, strerror(errno));
 		goto out;
 	}
-	if (read_items(&im, data, len) < 0 || group(&im) < 0) goto out;
+	if (fseek(im.f, 0, SEEK_END) == 0) fsize = ftell(im.f);
+	rewind(im.f);
 	char *loaded = NULL;
 	int mrc = db_meta_get(db, "orgs_loaded_at", &loaded);
 	free(loaded);
@@ -591,29 +714,46 @@ int import_iat_json(db_t *db, const char *path, const struct import_opts *o, str
 		goto out;
 	}
 	began = true;
-	bool shown = false;
-	for (size_t i = 0; i < im.nrecs; i++) {
-		st->rows++;
-		if (db_exec(db, "SAVEPOINT import_row") < 0) {
-			im.err = xasprintf("erreur de base de données : %s", sqlite3_errmsg(db_sqlite(db)));
+	for (;;) {
+		json_t *it = NULL;
+		int w = 0;
+		int rc = next_item(&im, &it, &w);
+		if (rc < 0) goto out;
+		int64_t id = 0;
+		if (rc == 1 && check_item(&im, it, w, &id) < 0) {
+			json_decref(it);
 			goto out;
 		}
-		bool fatal = false;
-		if (import_record(&im, &im.recs[i], &fatal) < 0) {
-			if (fatal || db_exec(db, "ROLLBACK TO import_row") < 0) goto out;
-			import_reject(st, im.recs[i].where, im.err);
-			im.err = NULL;
+		if (cur.nv && (rc == 0 || id != cur.id)) {
+			if (flush(&im, &cur, fsize) < 0) goto out;
+			free(cur.v);
+			memset(&cur, 0, sizeof cur);
+			json_array_clear(held);
 		}
-		if (db_exec(db, "RELEASE import_row") < 0) {
-			im.err = xasprintf("erreur de base de données : %s", sqlite3_errmsg(db_sqlite(db)));
+		if (rc == 0) break;
+		if (cur.nv == 0) {
+			if (seen_add(&im, id)) {
+				im.err = im.history ? xasprintf("ligne %d : les lignes de la fiche %lld ne se suivent pas (le fichier "
+				                                "doit être rangé par fiche, comme l'export)", w, (long long)id)
+				                    : xasprintf("%s %d : la fiche %lld figure deux fois", WHERE(&im), w, (long long)id);
+				json_decref(it);
+				goto out;
+			}
+			cur.id = id;
+			cur.where = w;
+		} else if (!im.history) {
+			im.err = xasprintf("%s %d : la fiche %lld figure deux fois", WHERE(&im), w, (long long)id);
+			json_decref(it);
 			goto out;
 		}
-		if (o->progress && (i % 100 == 99 || i + 1 == im.nrecs)) {
-			fprintf(stderr, "\rimport : %zu/%zu", i + 1, im.nrecs);
-			shown = true;
-		}
+		json_array_append_new(held, it);
+		add_version(&cur, it, im.history);
 	}
-	if (shown) fputc('\n', stderr);
+	if (o->progress && fsize > 0 && st->rows >= 500) fputc('\n', stderr);
+	if (st->rows == 0) {
+		im.err = xstrdup("aucun enregistrement");
+		goto out;
+	}
 	if (st->rejected && !o->skip_invalid) {
 		im.err = xasprintf("%d enregistrement%s refusé%s : rien n'a été importé", st->rejected,
 		                   st->rejected > 1 ? "s" : "", st->rejected > 1 ? "s" : "");
@@ -631,11 +771,12 @@ out:
 	if (began) db_rollback(db);
 	if (ret < 0) *err = im.err ? im.err : xstrdup("import impossible");
 	else free(im.err);
-	for (size_t i = 0; i < im.nrecs; i++) free(im.recs[i].v);
-	free(im.recs);
-	free(im.where);
-	json_decref(im.items);
-	free(data);
+	free(cur.v);
+	json_decref(held);
+	if (im.f) fclose(im.f);
+	free(im.lbuf);
+	buf_free(&im.vbuf);
+	free(im.seen);
 	st->seconds = (double)(mono_ns() - t0) / 1e9;
 	return ret;
 }
