@@ -162,12 +162,20 @@ static void check_import(const uint8_t *data, size_t size)
 	int rc = import_interconnectes(db, csv_path, &o, &st, &err);
 	if (rc == 0) {
 		FUZZ_CHECK(err == NULL);
-		FUZZ_CHECK(st.rows == st.created + st.updated + st.unchanged);
+		FUZZ_CHECK(st.rows == st.created + st.updated + st.unchanged + st.rejected);
 	} else {
 		FUZZ_CHECK(rc == -1 && err && *err);
 		FUZZ_CHECK(text_utf8_valid(err, strlen(err)));
 		FUZZ_CHECK(!strchr(err, '\n'));
 	}
+	/* every rejected row has its reason, one French line naming the line */
+	FUZZ_CHECK((size_t)st.rejected == st.nrejects);
+	for (size_t i = 0; i < st.nrejects; i++) {
+		const char *why = st.rejects[i].reason;
+		FUZZ_CHECK(why && *why && text_utf8_valid(why, strlen(why)) && !strchr(why, '\n'));
+		FUZZ_CHECK(strncmp(why, "ligne ", 6) == 0);
+	}
+	import_stats_free(&st);
 	free(err);
 	FUZZ_CHECK(count("SELECT count(*) FROM usecase") == 0);
 	FUZZ_CHECK(count("SELECT count(*) FROM organisation") == n_orgs);
