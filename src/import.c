@@ -19,6 +19,8 @@
 
 #include "import_intl.h"
 #include "importer.h"
+
+#include <sqlite3.h>
 #include "util.h"
 
 const struct import_format import_formats[] = {
@@ -75,4 +77,43 @@ void import_stats_free(struct import_stats *st)
 	free(st->rejects);
 	st->rejects = NULL;
 	st->nrejects = st->caprejects = 0;
+}
+
+static int db_fail(db_t *db, char **err, const char *what)
+{
+	free(*err);
+	*err = xasprintf("erreur de base de données%s : %s", what, sqlite3_errmsg(db_sqlite(db)));
+	return -1;
+}
+
+int import_row_begin(db_t *db, char **err)
+{
+	return db_exec(db, "SAVEPOINT import_row") < 0 ? db_fail(db, err, "") : 0;
+}
+
+int import_row_end(db_t *db, struct import_stats *st, int line, char *reason, char **err)
+{
+	if (reason) {
+		if (db_exec(db, "ROLLBACK TO import_row") < 0) {
+			free(reason);
+			return db_fail(db, err, "");
+		}
+		import_reject(st, line, reason);
+	}
+	return db_exec(db, "RELEASE import_row") < 0 ? db_fail(db, err, "") : 0;
+}
+
+int import_finish(db_t *db, const struct import_opts *o, struct import_stats *st, char **err)
+{
+	if (st->rejected && !o->skip_invalid) {
+		free(*err);
+		*err = xasprintf("%d enregistrement%s refusé%s : rien n'a été importé", st->rejected,
+		                 st->rejected > 1 ? "s" : "", st->rejected > 1 ? "s" : "");
+		return -1;
+	}
+	if (o->dry_run) {
+		db_rollback(db);
+		return 0;
+	}
+	return db_commit(db) < 0 ? db_fail(db, err, " à la validation") : 0;
 }

@@ -656,20 +656,15 @@ static int flush(struct iimp *im, struct irec *r, long fsize)
 	if (!r->created_at && r->v[0].version == 1) r->created_at = r->v[0].at;
 	struct import_stats *st = im->st;
 	st->rows++;
-	if (db_exec(im->db, "SAVEPOINT import_row") < 0) {
-		im->err = xasprintf("erreur de base de données : %s", sqlite3_errmsg(db_sqlite(im->db)));
-		return -1;
-	}
+	if (import_row_begin(im->db, &im->err) < 0) return -1;
 	bool fatal = false;
+	char *reason = NULL;
 	if (import_record(im, r, &fatal) < 0) {
-		if (fatal || db_exec(im->db, "ROLLBACK TO import_row") < 0) return -1;
-		import_reject(st, r->where, im->err);
+		if (fatal) return -1;
+		reason = im->err;
 		im->err = NULL;
 	}
-	if (db_exec(im->db, "RELEASE import_row") < 0) {
-		im->err = xasprintf("erreur de base de données : %s", sqlite3_errmsg(db_sqlite(im->db)));
-		return -1;
-	}
+	if (import_row_end(im->db, st, r->where, reason, &im->err) < 0) return -1;
 	if (im->o->progress && fsize > 0 && st->rows % 500 == 0) {
 		long pos = ftell(im->f);
 		fprintf(stderr, "\rimport : %d fiches, %ld %%", st->rows, pos > 0 ? pos * 100 / fsize : 0);
@@ -754,17 +749,7 @@ int import_iat_json(db_t *db, const char *path, const struct import_opts *o, str
 		im.err = xstrdup("aucun enregistrement");
 		goto out;
 	}
-	if (st->rejected && !o->skip_invalid) {
-		im.err = xasprintf("%d enregistrement%s refusé%s : rien n'a été importé", st->rejected,
-		                   st->rejected > 1 ? "s" : "", st->rejected > 1 ? "s" : "");
-		goto out;
-	}
-	if (o->dry_run) {
-		db_rollback(db);
-	} else if (db_commit(db) < 0) {
-		im.err = xasprintf("erreur de base de données à la validation : %s", sqlite3_errmsg(db_sqlite(db)));
-		goto out;
-	}
+	if (import_finish(db, o, st, &im.err) < 0) goto out;
 	began = false;
 	ret = 0;
 out:

@@ -855,43 +855,29 @@ static int run(struct ictx *c, map_fn map, void *data, size_t n, const int *line
 	for (size_t i = 0; i < n; i++) {
 		c->num = lines ? lines[i] : (int)i + 1;
 		c->st->rows++;
-		if (db_exec(c->db, "SAVEPOINT import_row") < 0) goto dberr;
+		if (import_row_begin(c->db, &c->err) < 0) goto fail;
 		c->fields = json_object();
 		int rc = map(c, data, i);
 		if (rc == 0) rc = save_record(c);
+		char *reason = NULL;
 		if (rc < 0) {
-			if (c->fatal || db_exec(c->db, "ROLLBACK TO import_row") < 0) {
+			if (c->fatal) {
 				record_reset(c);
 				goto fail;
 			}
-			import_reject(c->st, c->num, c->err ? c->err : xstrdup("enregistrement refusé"));
+			reason = c->err ? c->err : xstrdup("enregistrement refusé");
 			c->err = NULL;
 		}
 		record_reset(c);
-		if (db_exec(c->db, "RELEASE import_row") < 0) goto dberr;
+		if (import_row_end(c->db, c->st, c->num, reason, &c->err) < 0) goto fail;
 		if (c->o->progress) {
 			fprintf(stderr, "\rimport : %zu/%zu", i + 1, n);
 			c->progress_shown = true;
 		}
 	}
 	c->num = 0;
-	if (c->st->rejected && !c->o->skip_invalid) {
-		c->err = xasprintf("%d enregistrement%s refusé%s : rien n'a été importé", c->st->rejected,
-		                   c->st->rejected > 1 ? "s" : "", c->st->rejected > 1 ? "s" : "");
-		goto fail;
-	}
-	if (c->o->dry_run) {
-		db_rollback(c->db);
-		return 0;
-	}
-	if (db_commit(c->db) < 0) {
-		c->err = xasprintf("erreur de base de données à la validation : %s", sqlite3_errmsg(db_sqlite(c->db)));
-		goto fail;
-	}
+	if (import_finish(c->db, c->o, c->st, &c->err) < 0) goto fail;
 	return 0;
-dberr:
-	free(c->err);
-	c->err = xasprintf("erreur de base de données : %s", sqlite3_errmsg(db_sqlite(c->db)));
 fail:
 	db_rollback(c->db);
 	return -1;

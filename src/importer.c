@@ -1459,36 +1459,21 @@ int import_interconnectes(db_t *db, const char *path, const struct import_opts *
 		im.row = &im.rows[i];
 		st->rows++;
 		/* each row in a savepoint: a rejected row leaves nothing behind */
-		if (db_exec(db, "SAVEPOINT import_row") < 0) {
-			im.err = xasprintf("erreur de base de données : %s", sqlite3_errmsg(db_sqlite(db)));
-			goto out;
-		}
+		if (import_row_begin(db, &im.err) < 0) goto out;
+		char *reason = NULL;
 		if (import_row(&im) < 0) {
-			if (im.fatal || db_exec(db, "ROLLBACK TO import_row") < 0) goto out;
-			import_reject(st, im.row->line, im.err);
+			if (im.fatal) goto out;
+			reason = im.err;
 			im.err = NULL;
 		}
-		if (db_exec(db, "RELEASE import_row") < 0) {
-			im.err = xasprintf("erreur de base de données : %s", sqlite3_errmsg(db_sqlite(db)));
-			goto out;
-		}
+		if (import_row_end(db, st, im.row->line, reason, &im.err) < 0) goto out;
 		if (o->progress) {
 			fprintf(stderr, "\rimport : %zu/%zu", i + 1, im.nrows);
 			im.progress_shown = true;
 		}
 	}
 	im.row = NULL;
-	if (st->rejected && !o->skip_invalid) {
-		im.err = xasprintf("%d enregistrement%s refusé%s : rien n'a été importé", st->rejected,
-		                   st->rejected > 1 ? "s" : "", st->rejected > 1 ? "s" : "");
-		goto out;
-	}
-	if (o->dry_run) {
-		db_rollback(db);
-	} else if (db_commit(db) < 0) {
-		im.err = xasprintf("erreur de base de données à la validation : %s", sqlite3_errmsg(db_sqlite(db)));
-		goto out;
-	}
+	if (import_finish(db, o, st, &im.err) < 0) goto out;
 	began = false;
 	ret = 0;
 out:

@@ -88,6 +88,20 @@ struct import_stats {
 	size_t nrejects, caprejects;
 };
 
+/* The row loop and the end of every entry point (import.c), so that the
+ * contract above is written once:
+ *   if (import_row_begin(db, &err) < 0) → fatal;
+ *   ... import the row; on a database error → fatal (the caller rolls back);
+ *   if (import_row_end(db, st, line, reason_or_NULL, &err) < 0) → fatal;
+ *   ... after the last row: if (import_finish(db, o, st, &err) < 0) → the
+ *   caller rolls back; else the transaction is closed (committed, or
+ *   rolled back for a dry run). */
+int import_row_begin(db_t *db, char **err);
+/* reason NULL: the row was imported (RELEASE); else it is rejected with
+ * that reason (heap, taken over): ROLLBACK TO its savepoint, counted. */
+int import_row_end(db_t *db, struct import_stats *st, int line, char *reason, char **err);
+int import_finish(db_t *db, const struct import_opts *o, struct import_stats *st, char **err);
+
 /* Add a rejected row (reason: heap string, taken over) and count it. */
 void import_reject(struct import_stats *st, int line, char *reason);
 /* Free the rejected rows' list (st itself is the caller's). */

@@ -394,37 +394,22 @@ void router_dispatch(struct req *r)
 			return;
 		}
 	}
-	if ((rt->flags & R_FORM) && (rt->flags & R_UPLOAD)) {
+	if (rt->flags & R_FORM) {
+		/* an urlencoded form, or with R_UPLOAD a multipart one (a file) */
+		bool upload = (rt->flags & R_UPLOAD) != 0;
 		const char *ct = req_header(r, "Content-Type");
-		if (!ct || strncasecmp(ct, "multipart/form-data", 19) != 0) {
+		if (!ct || (upload ? strncasecmp(ct, "multipart/form-data", 19) != 0
+		                   : !str_starts(ct, "application/x-www-form-urlencoded"))) {
 			fail(r, api, 415, "request.unsupported_media_type", NULL,
-			     "Formulaire avec fichier attendu (multipart/form-data).");
+			     upload ? "Formulaire avec fichier attendu (multipart/form-data)."
+			            : "Formulaire attendu (application/x-www-form-urlencoded).");
 			return;
 		}
 		char *bad = NULL;
-		if (http_parse_multipart(r, &bad) < 0) {
+		if ((upload ? http_parse_multipart(r, &bad) : http_parse_form(r, &bad)) < 0) {
 			char msg[200];
-			snprintf(msg, sizeof msg, "Envoi de fichier mal formé : %.120s.", bad ? bad : "?");
-			free(bad);
-			fail(r, api, 400, "request.bad_form", NULL, msg);
-			return;
-		}
-		if (!csrf_ok(r)) {
-			fail(r, api, 403, "auth.csrf",  NULL,
-			     "Ce formulaire a expiré ou ne vient pas de ce site. Rechargez la page et recommencez.");
-			return;
-		}
-	} else if (rt->flags & R_FORM) {
-		const char *ct = req_header(r, "Content-Type");
-		if (!ct || !str_starts(ct, "application/x-www-form-urlencoded")) {
-			fail(r, api, 415, "request.unsupported_media_type", NULL,
-			     "Formulaire attendu (application/x-www-form-urlencoded).");
-			return;
-		}
-		char *bad = NULL;
-		if (http_parse_form(r, &bad) < 0) {
-			char msg[160];
-			snprintf(msg, sizeof msg, "Champ de formulaire mal formé : « %.60s ».", bad ? bad : "?");
+			if (upload) snprintf(msg, sizeof msg, "Envoi de fichier mal formé : %.120s.", bad ? bad : "?");
+			else snprintf(msg, sizeof msg, "Champ de formulaire mal formé : « %.60s ».", bad ? bad : "?");
 			free(bad);
 			fail(r, api, 400, "request.bad_form", NULL, msg);
 			return;
