@@ -33,6 +33,10 @@ struct uc_full;
 int api_usecase_load(struct req *r, int64_t id, struct uc_full *u);
 /* A record id from a path segment: digits only, 1..10^15; 0 when not one. */
 int64_t api_parse_id(const char *s);
+/* The common parameters of a paged list: q (at most 200 characters),
+ * page (1..10000) and per_page (1..100), left unchanged when absent. 0, or
+ * -1 with the 400 reply written (request.invalid_parameter naming it). */
+int api_list_params(struct req *r, const char **q, int *page, int *per_page);
 /* The request body as a JSON object (UTF-8 checked, duplicate keys
  * refused), or NULL after replying 400 (empty, invalid UTF-8, malformed)
  * or 422 (not an object). */

@@ -47,25 +47,7 @@ int api_intl_list(struct req *r)
 	q.page = 1;
 	q.per_page = 20;
 	q.with_facets = true;
-	const char *text = req_param(r, "q");
-	if (text && text_utf8_len(text, strlen(text)) > 200) {
-		api_error(r, 400, "request.invalid_parameter", "q", "La recherche dépasse 200 caractères.");
-		return 0;
-	}
-	q.q = text;
-	int64_t v;
-	const char *p = req_param(r, "page");
-	if (p && parse_int64(p, 1, 10000, &v) < 0) {
-		api_error(r, 400, "request.invalid_parameter", "page", "« page » doit être un entier entre 1 et 10000.");
-		return 0;
-	}
-	if (p) q.page = (int)v;
-	p = req_param(r, "per_page");
-	if (p && parse_int64(p, 1, 100, &v) < 0) {
-		api_error(r, 400, "request.invalid_parameter", "per_page", "« per_page » doit être un entier entre 1 et 100.");
-		return 0;
-	}
-	if (p) q.per_page = (int)v;
+	if (api_list_params(r, &q.q, &q.page, &q.per_page) < 0) return 0;
 	for (int f = 0; f < INTL_NFACETS; f++) {
 		const char *name = intl_facet_names[f];
 		const char *val = req_param(r, name);
@@ -113,7 +95,7 @@ int api_intl_list(struct req *r)
 	jw_kint(&w, "page", q.page);
 	jw_kint(&w, "per_page", q.per_page);
 	jw_kint(&w, "pages", (res.total + q.per_page - 1) / q.per_page);
-	jw_kstr(&w, "query", text);
+	jw_kstr(&w, "query", q.q);
 	jw_kstr(&w, "fts", res.fts);
 	jw_key(&w, "facets");
 	jw_obj(&w);

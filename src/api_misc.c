@@ -150,3 +150,27 @@ json_t *api_body_object(struct req *r)
 	}
 	return j;
 }
+
+int api_list_params(struct req *r, const char **q, int *page, int *per_page)
+{
+	const char *text = req_param(r, "q");
+	if (text && text_utf8_len(text, strlen(text)) > 200) {
+		api_error(r, 400, "request.invalid_parameter", "q", "La recherche dépasse 200 caractères.");
+		return -1;
+	}
+	*q = text;
+	int64_t v;
+	const char *p = req_param(r, "page");
+	if (p && parse_int64(p, 1, 10000, &v) < 0) {
+		api_error(r, 400, "request.invalid_parameter", "page", "« page » doit être un entier entre 1 et 10000.");
+		return -1;
+	}
+	if (p) *page = (int)v;
+	p = req_param(r, "per_page");
+	if (p && parse_int64(p, 1, 100, &v) < 0) {
+		api_error(r, 400, "request.invalid_parameter", "per_page", "« per_page » doit être un entier entre 1 et 100.");
+		return -1;
+	}
+	if (p) *per_page = (int)v;
+	return 0;
+}

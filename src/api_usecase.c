@@ -134,32 +134,14 @@ int api_usecase_list(struct req *r)
 	sq.page = 1;
 	sq.per_page = 20;
 	sq.with_facets = true;
-	const char *q = req_param(r, "q");
-	if (q && text_utf8_len(q, strlen(q)) > 200) {
-		api_error(r, 400, "request.invalid_parameter", "q", "La recherche dépasse 200 caractères.");
-		return 0;
-	}
-	sq.q = q;
-	int64_t v;
-	const char *p = req_param(r, "page");
-	if (p && parse_int64(p, 1, 10000, &v) < 0) {
-		api_error(r, 400, "request.invalid_parameter", "page", "« page » doit être un entier entre 1 et 10000.");
-		return 0;
-	}
-	if (p) sq.page = (int)v;
-	p = req_param(r, "per_page");
-	if (p && parse_int64(p, 1, 100, &v) < 0) {
-		api_error(r, 400, "request.invalid_parameter", "per_page", "« per_page » doit être un entier entre 1 et 100.");
-		return 0;
-	}
-	if (p) sq.per_page = (int)v;
+	if (api_list_params(r, &sq.q, &sq.page, &sq.per_page) < 0) return 0;
 	const char *sort = req_param(r, "sort");
 	if (sort && strcmp(sort, "relevance") && strcmp(sort, "updated") && strcmp(sort, "evidence")) {
 		api_error(r, 400, "request.invalid_parameter", "sort",
 		          "« sort » vaut « relevance », « updated » ou « evidence ».");
 		return 0;
 	}
-	sq.by_relevance = sort ? strcmp(sort, "relevance") == 0 : (q && *q);
+	sq.by_relevance = sort ? strcmp(sort, "relevance") == 0 : (sq.q && *sq.q);
 	sq.by_evidence = sort && strcmp(sort, "evidence") == 0;
 	const char *owner = req_param(r, "owner");
 	if (owner) {
@@ -240,7 +222,7 @@ int api_usecase_list(struct req *r)
 	jw_kint(&w, "per_page", sq.per_page);
 	jw_kint(&w, "pages", (res.total + sq.per_page - 1) / sq.per_page);
 	jw_kstr(&w, "sort", sq.by_evidence ? "evidence" : sq.by_relevance ? "relevance" : "updated");
-	jw_kstr(&w, "query", q);
+	jw_kstr(&w, "query", sq.q);
 	jw_kstr(&w, "fts", res.fts);
 	jw_key(&w, "facets");
 	jw_obj(&w);
