@@ -43,47 +43,42 @@
 struct export_stream {
 	db_t *db;
 	struct export_writer w;
-	buf_t pending;
-	size_t off;
 	int64_t cursor;
-	bool done;
 	struct export_filter flt;   /* strings owned by the stream */
 	char *theme, *status, *state;
+	buf_t *out;                 /* the batch being filled */
+	bool begun;                 /* the header line (or "[") is written */
 };
 
 static int stream_row(void *ctx, const struct usecase_export_row *row)
 {
 	struct export_stream *s = ctx;
 	s->cursor = row->id;
-	if (auth_can_export_usecase(row->state)) export_row(&s->w, &s->pending, row);
+	if (auth_can_export_usecase(row->state)) export_row(&s->w, s->out, row);
 	return 0;
 }
 
-static long stream_read(void *ctx, char *buf, size_t max)
+/* req_fill_fn: the next BATCH records (req_stream_batches, http.h) */
+static int stream_fill(void *ctx, buf_t *out)
 {
 	struct export_stream *s = ctx;
-	while (s->off == s->pending.len) {
-		if (s->done) return REQ_STREAM_END;
-		buf_reset(&s->pending);
-		s->off = 0;
-		int n = store_usecase_export(s->db, s->w.restricted, &s->flt, s->cursor, BATCH, stream_row, s);
-		if (n < 0) return REQ_STREAM_ERROR;
-		if (n < BATCH) {
-			export_end(&s->w, &s->pending);
-			s->done = true;
-		}
+	s->out = out;
+	if (!s->begun) {
+		export_begin(&s->w, out);
+		s->begun = true;
 	}
-	size_t n = s->pending.len - s->off;
-	if (n > max) n = max;
-	memcpy(buf, s->pending.data + s->off, n);
-	s->off += n;
-	return (long)n;
+	int n = store_usecase_export(s->db, s->w.restricted, &s->flt, s->cursor, BATCH, stream_row, s);
+	if (n < 0) return -1;
+	if (n < BATCH) {
+		export_end(&s->w, out);
+		return 0;
+	}
+	return 1;
 }
 
 static void stream_free(void *ctx)
 {
 	struct export_stream *s = ctx;
-	buf_free(&s->pending);
 	free(s->theme);
 	free(s->status);
 	free(s->state);
@@ -148,19 +143,9 @@ static int export_reply(struct req *r, enum export_format fmt)
 	s->w.fmt = fmt;
 	s->w.restricted = auth_can_read_restricted(&r->viewer);
 	s->w.base_url = server_base_url(r->srv);
-	buf_init(&s->pending);
-	export_begin(&s->w, &s->pending);
-	char name[96], cd[160];
+	char name[96];
 	export_filename(&s->w, name, sizeof name);
-	snprintf(cd, sizeof cd, "attachment; filename=\"%s\"", name);
-	buf_reset(&r->out);
-	r->status = 200;
-	r->content_type = export_content_type(fmt);
-	r->no_etag = true;
-	req_add_header(r, "Content-Disposition", cd);
-	r->stream_read = stream_read;
-	r->stream_free = stream_free;
-	r->stream_ctx = s;
+	req_stream_batches(r, export_content_type(fmt), name, stream_fill, stream_free, s);
 	return 0;
 }
 

@@ -39,10 +39,9 @@
 struct history_stream {
 	db_t *db;
 	struct history_writer w;
-	buf_t pending;
-	size_t off;
 	int64_t cursor_id, cursor_version;
-	bool done;
+	buf_t *out;              /* the batch being filled */
+	bool begun;              /* the CSV header is written */
 };
 
 static int stream_row(void *ctx, const struct history_export_row *row)
@@ -50,32 +49,26 @@ static int stream_row(void *ctx, const struct history_export_row *row)
 	struct history_stream *s = ctx;
 	s->cursor_id = row->id;
 	s->cursor_version = row->version;
-	export_history_row(&s->w, &s->pending, row);
+	export_history_row(&s->w, s->out, row);
 	return 0;
 }
 
-static long stream_read(void *ctx, char *buf, size_t max)
+/* req_fill_fn: the next BATCH versions (req_stream_batches, http.h) */
+static int stream_fill(void *ctx, buf_t *out)
 {
 	struct history_stream *s = ctx;
-	while (s->off == s->pending.len) {
-		if (s->done) return REQ_STREAM_END;
-		buf_reset(&s->pending);
-		s->off = 0;
-		int n = store_history_export(s->db, s->cursor_id, s->cursor_version, BATCH, stream_row, s);
-		if (n < 0) return REQ_STREAM_ERROR;
-		if (n < BATCH) s->done = true;
+	s->out = out;
+	if (!s->begun) {
+		export_history_begin(&s->w, out);
+		s->begun = true;
 	}
-	size_t n = s->pending.len - s->off;
-	if (n > max) n = max;
-	memcpy(buf, s->pending.data + s->off, n);
-	s->off += n;
-	return (long)n;
+	int n = store_history_export(s->db, s->cursor_id, s->cursor_version, BATCH, stream_row, s);
+	return n < 0 ? -1 : n < BATCH ? 0 : 1;
 }
 
 static void stream_free(void *ctx)
 {
 	struct history_stream *s = ctx;
-	buf_free(&s->pending);
 	export_history_free(&s->w);
 	free(s);
 }
@@ -88,19 +81,10 @@ static int history_reply(struct req *r, bool csv)
 	s->w.restricted = auth_can_read_restricted(&r->viewer);
 	s->w.base_url = server_base_url(r->srv);
 	s->w.db = r->db;
-	buf_init(&s->pending);
-	export_history_begin(&s->w, &s->pending);
-	char name[96], cd[160];
+	char name[96];
 	export_history_filename(&s->w, name, sizeof name);
-	snprintf(cd, sizeof cd, "attachment; filename=\"%s\"", name);
-	buf_reset(&r->out);
-	r->status = 200;
-	r->content_type = csv ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8";
-	r->no_etag = true;
-	req_add_header(r, "Content-Disposition", cd);
-	r->stream_read = stream_read;
-	r->stream_free = stream_free;
-	r->stream_ctx = s;
+	req_stream_batches(r, csv ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8", name, stream_fill,
+	                   stream_free, s);
 	return 0;
 }
 

@@ -103,6 +103,16 @@ struct req {
 #define REQ_STREAM_END (-1L)
 #define REQ_STREAM_ERROR (-2L)
 
+/* A 200 reply streamed in batches, as a download (Content-Disposition:
+ * attachment; filename="..."), without ETag: fill(ctx, out) appends the
+ * next batch to out and returns 1 (more to come), 0 (that was the last)
+ * or -1 (a database error: the transfer is cut); the server hands the
+ * bytes to the client as it takes them. free_ctx(ctx) runs once at the
+ * end. Used by the record and history exports. */
+typedef int (*req_fill_fn)(void *ctx, buf_t *out);
+void req_stream_batches(struct req *r, const char *content_type, const char *filename, req_fill_fn fill,
+                        void (*free_ctx)(void *), void *ctx);
+
 /* Value of query parameter name (first occurrence) or NULL. */
 const char *req_param(const struct req *r, const char *name);
 /* Request header value or NULL. */

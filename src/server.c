@@ -476,6 +476,63 @@ void server_throttle_clear(struct server *s, const char *scope, const char *key)
 	pthread_mutex_unlock(&s->lock);
 }
 
+/* ==== Streamed downloads in batches (req_stream_batches) ==== */
+
+struct batch_stream {
+	req_fill_fn fill;
+	void (*free_ctx)(void *);
+	void *ctx;
+	buf_t pending;
+	size_t off;
+	bool done;
+};
+
+static long batch_read(void *ctx, char *buf, size_t max)
+{
+	struct batch_stream *s = ctx;
+	while (s->off == s->pending.len) {
+		if (s->done) return REQ_STREAM_END;
+		buf_reset(&s->pending);
+		s->off = 0;
+		int rc = s->fill(s->ctx, &s->pending);
+		if (rc < 0) return REQ_STREAM_ERROR;
+		if (rc == 0) s->done = true;
+	}
+	size_t n = s->pending.len - s->off;
+	if (n > max) n = max;
+	memcpy(buf, s->pending.data + s->off, n);
+	s->off += n;
+	return (long)n;
+}
+
+static void batch_free(void *ctx)
+{
+	struct batch_stream *s = ctx;
+	if (s->free_ctx) s->free_ctx(s->ctx);
+	buf_free(&s->pending);
+	free(s);
+}
+
+void req_stream_batches(struct req *r, const char *content_type, const char *filename, req_fill_fn fill,
+                        void (*free_ctx)(void *), void *ctx)
+{
+	struct batch_stream *s = xcalloc(1, sizeof *s);
+	s->fill = fill;
+	s->free_ctx = free_ctx;
+	s->ctx = ctx;
+	buf_init(&s->pending);
+	char *cd = xasprintf("attachment; filename=\"%s\"", filename);
+	buf_reset(&r->out);
+	r->status = 200;
+	r->content_type = content_type;
+	r->no_etag = true;
+	req_add_header(r, "Content-Disposition", cd);
+	free(cd);
+	r->stream_read = batch_read;
+	r->stream_free = batch_free;
+	r->stream_ctx = s;
+}
+
 const char *server_base_url(struct server *s)
 {
 	return s->cfg->base_url ? s->cfg->base_url : "";
