@@ -42,6 +42,15 @@ int api_stats_library(struct req *r)
 	jw_kint(&w, "total", o.total);
 	dist(&w, "by_theme", &o.theme);
 	dist(&w, "by_status", &o.status);
+	dist(&w, "by_ai_technique", &o.technique);
+	dist(&w, "by_population_band", &o.band);
+	dist(&w, "by_region", &o.region);
+	jw_kint(&w, "impact_label_awarded", o.label_awarded);
+	jw_key(&w, "reuses");
+	jw_obj(&w);
+	jw_kint(&w, "reusing_records", o.reuses);
+	jw_kint(&w, "reused_records", o.reused);
+	jw_obj_end(&w);
 	jw_key(&w, "by_org_kind_status");
 	jw_arr(&w);
 	for (int k = 0; k < o.kind.n; k++) {

@@ -8,6 +8,7 @@
  *   months without records) and keeps nothing between requests.
  */
 #include "observatory.h"
+#include "org.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +19,8 @@
 #include "store.h"
 #include "util.h"
 
-const char *const obs_chart_names[4] = { "themes", "statuts", "types-statuts", "mois" };
+const char *const obs_chart_names[OBS_NCHARTS] = { "themes", "statuts", "types-statuts", "techniques", "strates",
+	                                            "regions", "mois" };
 
 #define NONE_LABEL "Non renseigné"
 
@@ -118,6 +120,50 @@ static int on_dep(void *p, const char *a, const char *b, int64_t n)
 	return 0;
 }
 
+static int on_technique(void *p, const char *a, const char *b, int64_t n)
+{
+	struct ctx *c = p;
+	int i = dist_slot(&c->o->technique, &vocab_ai_technique, a);
+	if (i >= 0) c->o->technique.count[i] += (double)n;
+	return 0;
+}
+
+static int on_band(void *p, const char *a, const char *b, int64_t n)
+{
+	struct ctx *c = p;
+	int i = dist_slot(&c->o->band, &vocab_pop_band, a);
+	if (i >= 0) c->o->band.count[i] += (double)n;
+	return 0;
+}
+
+/* régions have no vocabulary: the code is kept, the name looked up later */
+static int on_region(void *p, const char *a, const char *b, int64_t n)
+{
+	struct ctx *c = p;
+	struct obs_dist *d = &c->o->region;
+	if (d->n >= OBS_MAX) return 0;
+	c->o->region_code[d->n] = xstrdup(a ? a : "");
+	d->code[d->n] = c->o->region_code[d->n];
+	d->label[d->n] = NONE_LABEL;
+	d->count[d->n++] = (double)n;
+	return 0;
+}
+
+static int on_label(void *p, const char *a, const char *b, int64_t n)
+{
+	struct ctx *c = p;
+	if (a && strcmp(a, "awarded") == 0) c->o->label_awarded = n;
+	return 0;
+}
+
+static int on_reuses(void *p, const char *a, const char *b, int64_t n)
+{
+	struct ctx *c = p;
+	if (strcmp(a, "reuses") == 0) c->o->reuses = n;
+	else c->o->reused = n;
+	return 0;
+}
+
 static int on_total(void *p, const char *a, const char *b, int64_t n)
 {
 	struct ctx *c = p;
@@ -125,14 +171,21 @@ static int on_total(void *p, const char *a, const char *b, int64_t n)
 	return 0;
 }
 
-/* Themes: most frequent first, ties in vocabulary order, "" last. */
-static void sort_themes(struct obs_dist *d)
+/* Most frequent first; ties in vocabulary order ("" last), or by code
+ * when there is no vocabulary (v NULL). */
+static bool comes_before(const struct obs_dist *d, int a, int b, const struct vocab *v)
+{
+	if (d->count[a] != d->count[b]) return d->count[a] > d->count[b];
+	int ra = v ? rank(v, d->code[a]) : (*d->code[a] ? 0 : 1000);
+	int rb = v ? rank(v, d->code[b]) : (*d->code[b] ? 0 : 1000);
+	if (ra != rb) return ra < rb;
+	return strcmp(d->code[a], d->code[b]) < 0;
+}
+
+static void sort_by_count(struct obs_dist *d, const struct vocab *v)
 {
 	for (int i = 1; i < d->n; i++)
-		for (int j = i; j > 0; j--) {
-			bool swap = d->count[j] > d->count[j - 1] ||
-			            (d->count[j] == d->count[j - 1] && rank(&vocab_theme, d->code[j]) < rank(&vocab_theme, d->code[j - 1]));
-			if (!swap) break;
+		for (int j = i; j > 0 && comes_before(d, j, j - 1, v); j--) {
 			const char *c = d->code[j], *l = d->label[j];
 			double n = d->count[j];
 			d->code[j] = d->code[j - 1], d->label[j] = d->label[j - 1], d->count[j] = d->count[j - 1];
@@ -171,8 +224,14 @@ int obs_load(db_t *db, struct observatory *o)
 	o->dep_count = xcalloc((size_t)map_dep_count(), sizeof *o->dep_count);
 	struct ctx c = { o, 0 };
 	dist_all(&o->status, &vocab_status);
+	dist_all(&o->band, &vocab_pop_band);
 	struct months ms = { 0 };
 	if (store_stats_count(db, STATS_TOTAL, on_total, &c) < 0 || store_stats_count(db, STATS_BY_THEME, on_theme, &c) < 0 ||
+	    store_stats_count(db, STATS_BY_TECHNIQUE, on_technique, &c) < 0 ||
+	    store_stats_count(db, STATS_BY_BAND, on_band, &c) < 0 ||
+	    store_stats_count(db, STATS_BY_REGION, on_region, &c) < 0 ||
+	    store_stats_count(db, STATS_BY_LABEL, on_label, &c) < 0 ||
+	    store_stats_count(db, STATS_REUSES, on_reuses, &c) < 0 ||
 	    store_stats_count(db, STATS_BY_STATUS, on_status, &c) < 0 ||
 	    store_stats_count(db, STATS_BY_KIND_STATUS, on_kind_status, &c) < 0 ||
 	    store_stats_count(db, STATS_BY_MONTH, on_month, &ms) < 0 ||
@@ -181,7 +240,15 @@ int obs_load(db_t *db, struct observatory *o)
 		obs_free(o);
 		return -1;
 	}
-	sort_themes(&o->theme);
+	sort_by_count(&o->theme, &vocab_theme);
+	sort_by_count(&o->technique, &vocab_ai_technique);
+	/* régions: their names (the code when unknown), most records first */
+	for (int i = 0; i < o->region.n; i++) {
+		if (!*o->region.code[i]) continue;
+		o->region_label[i] = org_area_name(db, "region", o->region.code[i]);
+		o->region.label[i] = o->region_label[i] ? o->region_label[i] : o->region.code[i];
+	}
+	sort_by_count(&o->region, NULL);
 	sort_kinds(o);
 	/* months: a continuous axis from the first to the last (at most 50 years) */
 	o->undated = ms.undated;
@@ -224,6 +291,10 @@ void obs_free(struct observatory *o)
 	free(o->month_count);
 	free(o->month_cum);
 	free(o->dep_count);
+	for (int i = 0; i < OBS_MAX; i++) {
+		free(o->region_code[i]);
+		free(o->region_label[i]);
+	}
 	memset(o, 0, sizeof *o);
 }
 
@@ -246,6 +317,18 @@ bool obs_chart(const struct observatory *o, const char *name, struct chart *c, s
 			             "Type d’organisation", o->kind.label, o->kind.n, series, o->status.n, CHART_INT, "fiches" };
 		for (int s = 0; s < o->status.n; s++)
 			series[s] = (struct chart_series){ o->status.label[s], o->kind_status[s], NULL };
+	} else if (strcmp(name, "techniques") == 0) {
+		*c = (struct chart){ CHART_BARS, "techniques", "Fiches par technique d’IA", NULL, "Technique", o->technique.label,
+			             o->technique.n, series, 1, CHART_INT, "fiches" };
+		series[0] = (struct chart_series){ "Fiches", o->technique.count, NULL };
+	} else if (strcmp(name, "strates") == 0) {
+		*c = (struct chart){ CHART_BARS, "strates", "Fiches par taille de l’organisation porteuse", NULL,
+			             "Population", o->band.label, o->band.n, series, 1, CHART_INT, "fiches" };
+		series[0] = (struct chart_series){ "Fiches", o->band.count, NULL };
+	} else if (strcmp(name, "regions") == 0) {
+		*c = (struct chart){ CHART_BARS, "regions", "Fiches par région de l’organisation porteuse", NULL, "Région",
+			             o->region.label, o->region.n, series, 1, CHART_INT, "fiches" };
+		series[0] = (struct chart_series){ "Fiches", o->region.count, NULL };
 	} else if (strcmp(name, "mois") == 0) {
 		*c = (struct chart){ CHART_LINES, "mois", "Fiches publiées par mois", NULL, "Mois (AAAA-MM)",
 			             (const char *const *)o->month_label, o->nmonth, series, 2, CHART_INT, "fiches" };

@@ -14,7 +14,10 @@
  *   the first to the last month of first publication, empty months
  *   included (a time axis has no holes). Départements: all 101, the
  *   owner's département (usecase.org_departement); records of owners
- *   without one (régions, national bodies) are counted apart.
+ *   without one (régions, national bodies) are counted apart. Techniques
+ *   (a record may have several: the bars do not add up to the total, the
+ *   page says so), population bands in order, régions most records first;
+ *   the "impact démontré" labels and the reuses as key figures.
  * - A value missing from the vocabulary or empty is shown as
  *   "Non renseigné" (code ""), so that every breakdown adds up to the total.
  */
@@ -26,7 +29,8 @@
 #include "chart.h"
 #include "db.h"
 
-#define OBS_MAX 16
+#define OBS_MAX 24   /* values of one breakdown: 18 régions + "non renseigné" fit */
+#define OBS_NCHARTS 7
 
 struct obs_dist {
 	int n;
@@ -38,6 +42,13 @@ struct obs_dist {
 struct observatory {
 	int64_t total;
 	struct obs_dist theme, status, kind;
+	struct obs_dist technique;   /* a record counts once per technique; "" = none given */
+	struct obs_dist band;        /* population band of the owner, in order; "" = unknown */
+	struct obs_dist region;      /* the owner's région, most records first; "" = none */
+	char *region_code[OBS_MAX];  /* the strings behind region's codes and labels (heap; */
+	char *region_label[OBS_MAX]; /*  in load order, which sorting does not change) */
+	int64_t label_awarded;       /* records with the "impact démontré" label */
+	int64_t reuses, reused;      /* records that reuse another / records reused at least once */
 	double kind_status[OBS_MAX][OBS_MAX]; /* [status index][kind index] */
 	int nmonth;
 	char (*month)[8];            /* "YYYY-MM" */
@@ -53,10 +64,10 @@ int obs_load(db_t *db, struct observatory *o);
 void obs_free(struct observatory *o);
 
 /* The charts of the page, by name: "themes", "statuts", "types-statuts",
- * "mois". Fills c (pointing into o and series, which must hold OBS_MAX
+ * "techniques", "strates", "regions", "mois". Fills c (pointing into o and series, which must hold OBS_MAX
  * entries); false for an unknown name. */
 bool obs_chart(const struct observatory *o, const char *name, struct chart *c, struct chart_series *series);
 /* The names, in page order. */
-extern const char *const obs_chart_names[4];
+extern const char *const obs_chart_names[OBS_NCHARTS];
 
 #endif

@@ -51,12 +51,20 @@ int page_observatory(struct req *r)
 	            "(publiées, ou retirées après publication), comptées à l’instant : ");
 	html_count(b, o.total, "fiche", "fiches");
 	buf_puts(b, ". Chaque graphique est suivi de ses données en tableau et en CSV ; les mêmes chiffres sont "
-	            "dans l’API (<a href=\"/api/v1/stats/library\"><code>/api/v1/stats/library</code></a>).</p>\n"
-	            "<nav class=\"toc\" aria-labelledby=\"obs-sommaire\"><h2 id=\"obs-sommaire\" class=\"visually-hidden\">"
+	            "dans l’API (<a href=\"/api/v1/stats/library\"><code>/api/v1/stats/library</code></a>).</p>\n");
+	/* key figures: the label and the reuses (issue 5) */
+	buf_puts(b, "<ul class=\"key-figures\">\n<li>");
+	html_count(b, o.label_awarded, "fiche porte", "fiches portent");
+	buf_puts(b, " le label <a href=\"/impact-demontre\">« impact démontré »</a>.</li>\n<li>");
+	html_count(b, o.reuses, "fiche est la réutilisation", "fiches sont des réutilisations");
+	buf_puts(b, " d’un projet d’un autre territoire ; ");
+	html_count(b, o.reused, "fiche a été réutilisée", "fiches ont été réutilisées");
+	buf_puts(b, " au moins une fois.</li>\n</ul>\n");
+	buf_puts(b, "<nav class=\"toc\" aria-labelledby=\"obs-sommaire\"><h2 id=\"obs-sommaire\" class=\"visually-hidden\">"
 	            "Sommaire</h2><ul>\n");
 	struct chart c;
 	struct chart_series series[OBS_MAX];
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < OBS_NCHARTS; i++) {
 		obs_chart(&o, obs_chart_names[i], &c, series);
 		buf_fmt(b, "<li><a href=\"#%h\">%h</a></li>\n", c.id, c.title);
 	}
@@ -64,7 +72,7 @@ int page_observatory(struct req *r)
 	map_spec_of(&o, &m);
 	buf_fmt(b, "<li><a href=\"#%h\">%h</a></li>\n</ul></nav>\n", m.id, m.title);
 
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < OBS_NCHARTS; i++) {
 		obs_chart(&o, obs_chart_names[i], &c, series);
 		char href[64];
 		snprintf(href, sizeof href, "/observatoire/%s.csv", obs_chart_names[i]);
@@ -75,6 +83,9 @@ int page_observatory(struct req *r)
 			continue;
 		}
 		chart_figure(b, &c, 2, href);
+		if (strcmp(obs_chart_names[i], "techniques") == 0)
+			buf_puts(b, "<p class=\"hint\">Une fiche qui combine plusieurs techniques compte pour chacune : "
+			            "les barres ne s’additionnent pas au total.</p>\n");
 		if (strcmp(obs_chart_names[i], "mois") == 0 && o.undated > 0) {
 			buf_puts(b, "<p class=\"hint\">");
 			html_count(b, o.undated, "fiche publique n’a pas de date de publication et n’est pas comptée ici.",
@@ -107,7 +118,7 @@ int page_observatory_csv(struct req *r)
 	name[len - 4] = 0;
 	bool is_map = strcmp(name, "departements") == 0;
 	bool known = is_map;
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < OBS_NCHARTS; i++)
 		if (strcmp(name, obs_chart_names[i]) == 0) known = true;
 	if (!known) {
 		page_error(r, 404, "Ce fichier n’existe pas.");

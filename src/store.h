@@ -489,6 +489,11 @@ enum stats_query {
 	STATS_BY_MONTH,        /* a = month of first publication, "YYYY-MM" */
 	STATS_BY_DEPARTEMENT,  /* a = INSEE code of the owner's département */
 	STATS_TOTAL,           /* one row, no key */
+	STATS_BY_TECHNIQUE,    /* a = AI technique code (a record counts once per technique), NULL: none */
+	STATS_BY_BAND,         /* a = population band of the owner */
+	STATS_BY_REGION,       /* a = INSEE code of the owner's région */
+	STATS_BY_LABEL,        /* a = "awarded" | "none" (the "impact démontré" label) */
+	STATS_REUSES,          /* a = "reuses" (visible records that reuse another), "reused" (visible records reused at least once) */
 };
 typedef int (*stats_fn)(void *ctx, const char *a, const char *b, int64_t n);
 int store_stats_count(db_t *db, enum stats_query q, stats_fn cb, void *ctx);

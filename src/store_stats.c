@@ -15,18 +15,22 @@
  *   index: it is counted in SQL once per index generation (any write
  *   changes it) and kept in a small process-wide cache behind a mutex; a
  *   retracted record still counts in its month (it was published then).
+ * - Techniques come from the index's bitmask (a record with two
+ *   techniques counts in both); reuses from the index's origin and reuse
+ *   count (issue 5).
  * - Nothing here is per reader: the statistics are public.
  */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "model.h"
 #include "search_index.h"
 #include "store.h"
 #include "util.h"
 
 /* facet numbers of the search index (search_facet_names[] in search.c) */
-enum { F_THEME = 0, F_STATUS = 1, F_KIND = 2, F_DEP = 4 };
+enum { F_THEME = 0, F_STATUS = 1, F_KIND = 2, F_REGION = 3, F_DEP = 4, F_BAND = 5, F_LABEL = 8 };
 
 /* Counts of one or two facets over visible rows, reported through cb. */
 static int count_index(db_t *db, int fa, int fb, stats_fn cb, void *ctx)
@@ -125,6 +129,42 @@ static int count_months(db_t *db, stats_fn cb, void *ctx)
 	return ret;
 }
 
+/* Techniques: a bitmask per record (SIDX_TECH), bit i = the i-th term of
+ * the ai_technique vocabulary; a record counts once per technique. */
+static int count_techniques(db_t *db, stats_fn cb, void *ctx)
+{
+	if (sidx_acquire(db) < 0) return -1;
+	int64_t n[65] = { 0 };
+	int64_t end = sidx_end();
+	for (int64_t id = 1; id < end; id++) {
+		const struct sidx_row *r = sidx_get(id);
+		if (!r || !r->visible) continue;
+		if (!r->tech) n[64]++;
+		for (uint64_t t = r->tech; t; t &= t - 1) n[__builtin_ctzll(t)]++;
+	}
+	sidx_release();
+	for (size_t i = 0; i < vocab_ai_technique.count && i < 64; i++)
+		if (n[i] && cb(ctx, vocab_ai_technique.terms[i].code, NULL, n[i]) < 0) return -1;
+	return n[64] && cb(ctx, NULL, NULL, n[64]) < 0 ? -1 : 0;
+}
+
+/* Reuses: visible records that reuse another, and visible records reused
+ * by at least one visible record (sidx_row.reuses counts visible reuses). */
+static int count_reuses(db_t *db, stats_fn cb, void *ctx)
+{
+	if (sidx_acquire(db) < 0) return -1;
+	int64_t reuses = 0, reused = 0;
+	int64_t end = sidx_end();
+	for (int64_t id = 1; id < end; id++) {
+		const struct sidx_row *r = sidx_get(id);
+		if (!r || !r->visible) continue;
+		if (r->origin) reuses++;
+		if (r->reuses) reused++;
+	}
+	sidx_release();
+	return cb(ctx, "reuses", NULL, reuses) < 0 || cb(ctx, "reused", NULL, reused) < 0 ? -1 : 0;
+}
+
 int store_stats_count(db_t *db, enum stats_query q, stats_fn cb, void *ctx)
 {
 	switch (q) {
@@ -134,6 +174,11 @@ int store_stats_count(db_t *db, enum stats_query q, stats_fn cb, void *ctx)
 	case STATS_BY_DEPARTEMENT: return count_index(db, F_DEP, -1, cb, ctx);
 	case STATS_TOTAL: return count_index(db, -1, -1, cb, ctx);
 	case STATS_BY_MONTH: return count_months(db, cb, ctx);
+	case STATS_BY_TECHNIQUE: return count_techniques(db, cb, ctx);
+	case STATS_BY_BAND: return count_index(db, F_BAND, -1, cb, ctx);
+	case STATS_BY_REGION: return count_index(db, F_REGION, -1, cb, ctx);
+	case STATS_BY_LABEL: return count_index(db, F_LABEL, -1, cb, ctx);
+	case STATS_REUSES: return count_reuses(db, cb, ctx);
 	}
 	return -1;
 }

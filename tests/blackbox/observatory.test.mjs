@@ -27,7 +27,7 @@ import {
 import { checkXml } from './xml.mjs';
 
 const OVERSEAS = ['971', '972', '973', '974', '976'];
-const CHARTS = { themes: 'by_theme', statuts: 'by_status' };
+const CHARTS = { themes: 'by_theme', statuts: 'by_status', techniques: 'by_ai_technique', strates: 'by_population_band', regions: 'by_region' };
 
 let env;
 let srv;
@@ -41,6 +41,13 @@ before(async () => {
   await createRecord(srv, env.tokens.curator, validRecord({
     title: 'Fiche réunionnaise', owner: 'departement-974', theme: 'citizenship', status: 'idea', state: 'published' }));
   await createRecord(srv, env.tokens.agentBdx, validRecord({ title: 'Brouillon jamais compté', theme: 'citizenship' }));
+  // a published reuse (by Lyon) of the Corsican record, and a technique
+  const corse = (await srv.request('GET', '/api/v1/usecases?q=corse')).json.data[0];
+  const reuse = await srv.request('POST', `/api/v1/usecases/${corse.id}/reuses`, {
+    token: env.tokens.curator, json: { owner: 'commune-69123', reuse_context: 'Reprise.', status: 'experiment', state: 'published' } });
+  assert.equal(reuse.status, 201, reuse.text);
+  await createRecord(srv, env.tokens.curator, validRecord({
+    title: 'Fiche à deux techniques', owner: 'commune-69123', ai_techniques: ['nlp', 'generative_ai'], state: 'published' }));
 });
 
 after(async () => {
@@ -84,7 +91,7 @@ test('GET /observatoire: every SVG is well-formed XML, accessible, without scrip
     assert.match(s, /xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
   }
   const charts = all.filter((s) => /class="chart"/.test(s));
-  assert.equal(charts.length, 4);
+  assert.equal(charts.length, 7);
   for (const s of charts) {
     assert.match(s, /role="img"/);
     const id = s.match(/aria-labelledby="([^"]+)"/)[1];
@@ -94,7 +101,7 @@ test('GET /observatoire: every SVG is well-formed XML, accessible, without scrip
     assert.match(s, /width="100%"/);
   }
   // a CSV link per chart and for the map; linked from the header navigation
-  for (const name of ['themes', 'statuts', 'types-statuts', 'mois', 'departements'])
+  for (const name of ['themes', 'statuts', 'types-statuts', 'techniques', 'strates', 'regions', 'mois', 'departements'])
     assert.match(r.text, new RegExp(`href="/observatoire/${name}\\.csv"`));
   assert.match(r.text, /<a href="\/observatoire" aria-current="page">Statistiques<\/a>/);
   const home = await srv.request('GET', '/');
@@ -151,6 +158,23 @@ test('tables = JSON = CSV, and counts = the facets of /api/v1/usecases', async (
   assert.deepEqual(nonzero(st.by_status), facetMap('status'));
   assert.deepEqual(Object.fromEntries(st.by_org_kind_status.map((k) => [k.code, k.total])), facetMap('org_kind'));
   assert.deepEqual(nonzero(st.by_departement), facetMap('departement'));
+  // techniques, bands, régions, the label: the same as the facets ("" = not given, not a facet value)
+  const given = (arr) => { const o = nonzero(arr); delete o['']; return o; };
+  assert.deepEqual(given(st.by_ai_technique), facetMap('ai_technique'));
+  assert.deepEqual(given(st.by_population_band), facetMap('population_band'));
+  assert.deepEqual(given(st.by_region), facetMap('region'));
+  assert.equal(st.impact_label_awarded, facetMap('impact_label').awarded || 0);
+  assert.deepEqual(st.by_population_band.filter((b) => b.code).map((b) => b.code), ['lt_3500', '3500_20000', '20000_100000', 'gt_100000'], 'bands in order, all of them');
+  for (const r of st.by_region.filter((x) => x.code)) assert.doesNotMatch(r.label, /^\d+$/, `région ${r.code} has its name`);
+  // reuses: from the records themselves
+  const all = await srv.request('GET', '/api/v1/usecases?per_page=100');
+  assert.ok(all.json.meta.total <= 100);
+  assert.equal(st.reuses.reusing_records, all.json.data.filter((u) => u.reuse_of).length);
+  assert.equal(st.reuses.reused_records, all.json.data.filter((u) => u.reuses > 0).length);
+  assert.ok(st.reuses.reusing_records >= 1 && st.reuses.reused_records >= 1, 'the fixture has a reuse');
+  assert.ok(st.by_ai_technique.find((t) => t.code === 'generative_ai').count >= 1);
+  assert.match(page.text, /fiches? (est|sont) (la réutilisation|des réutilisations)/);
+  assert.match(page.text, /le label <a href="\/impact-demontre">/);
   // every breakdown adds up to the total
   const sum = (arr, k = 'count') => arr.reduce((s, x) => s + x[k], 0);
   assert.equal(sum(st.by_theme), st.total);
@@ -158,6 +182,9 @@ test('tables = JSON = CSV, and counts = the facets of /api/v1/usecases', async (
   assert.equal(sum(st.by_org_kind_status, 'total'), st.total);
   assert.equal(sum(st.published_by_month) + st.undated, st.total);
   assert.equal(sum(st.by_departement) + st.without_departement, st.total);
+  assert.equal(sum(st.by_population_band), st.total);
+  assert.equal(sum(st.by_region), st.total);
+  assert.ok(sum(st.by_ai_technique) >= st.total, 'a record counts once per technique, or once as none');
 
   // simple charts: table rows = JSON = CSV rows
   for (const [name, key] of Object.entries(CHARTS)) {
