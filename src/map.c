@@ -15,6 +15,12 @@
  * - The only <path> elements of the map are the départements' (the
  *   "pas de donnée" hatching is drawn with <line>), so "one path per
  *   département" holds for the whole picture.
+ * - Paris and the petite couronne (75, 92, 93, 94) are a few units wide:
+ *   a <g class="map-zoom"> repeats them enlarged (the box and transform
+ *   come from map_geo.inc) with <use href="#ID-pCODE">, not new paths,
+ *   each in a link a pointer can hit; the group is aria-hidden and its
+ *   links out of the tab order (tabindex="-1"), since the real links
+ *   already name the same départements for keyboards and screen readers.
  * - Keyboard focus on a département is shown by a thick outline
  *   (static/iat.css, .map a:focus path).
  */
@@ -232,7 +238,8 @@ static void dep_link(buf_t *b, const struct map_spec *m, const struct map_classe
 	buf_fmt(b, "<a href=\"/organisations/departement-%U\" aria-label=\"%h (%h) : ", g->code, g->name, g->code);
 	if (hv) chart_value(b, m->fmt, m->values[i], false);
 	else buf_puts(b, "pas de donnée");
-	buf_fmt(b, "\"><path data-code=\"%h\" class=\"map-dep map-c%d\" fill=\"", g->code, k + 1);
+	buf_fmt(b, "\"><path data-code=\"%h\" id=\"%h-p%h\" class=\"map-dep map-c%d\" fill=\"", g->code, m->id, g->code,
+	        k + 1);
 	if (k >= 0) buf_fmt(b, "%h", map_class_color(k, cl->n));
 	else buf_fmt(b, "url(#%h-nd)", m->id);
 	buf_fmt(b, "\" d=\"%h\"/></a>\n", g->d);
@@ -245,7 +252,8 @@ void map_svg(buf_t *b, const struct map_spec *m, const struct map_classes *cl)
 	           "<title id=\"%h-t\">%h</title><desc id=\"%h-d\">",
 	        MAP_GEO_VB_W, MAP_GEO_VB_H, m->id, m->id, m->id, m->title, m->id);
 	map_summary(b, m, cl);
-	buf_fmt(b, " Les cinq départements d’outre-mer sont dans des encadrés à gauche, à des échelles différentes. "
+	buf_fmt(b, " Les cinq départements d’outre-mer sont dans des encadrés à gauche, à des échelles différentes ; "
+	           "Paris et la petite couronne sont répétés, agrandis, dans un encadré en bas à gauche. "
 	           "Les valeurs sont dans le tableau qui suit. %h.</desc>\n"
 	           "<defs><pattern id=\"%h-nd\" patternUnits=\"userSpaceOnUse\" width=\"6\" height=\"6\">"
 	           "<rect width=\"6\" height=\"6\" fill=\"#fff\"/><line x1=\"0\" y1=\"0\" x2=\"6\" y2=\"6\" stroke=\"#888\" "
@@ -266,7 +274,19 @@ void map_svg(buf_t *b, const struct map_spec *m, const struct map_classes *cl)
 		dep_link(b, m, cl, i);
 		buf_puts(b, "</g>\n");
 	}
-	buf_puts(b, "</svg>\n");
+	/* the Paris zoom: the same paths, enlarged (<use>), so a pointer can
+	 * reach them; hidden from assistive technologies and out of the tab
+	 * order, since the links above already name them */
+	buf_fmt(b, "<g class=\"map-zoom\" aria-hidden=\"true\"><rect class=\"map-frame\" x=\"%d\" y=\"%d\" width=\"%d\" "
+	           "height=\"%d\"/><text class=\"map-name\" x=\"%d\" y=\"%d\">Paris et</text>"
+	           "<text class=\"map-name\" x=\"%d\" y=\"%d\">petite couronne</text>\n",
+	        MAP_GEO_ZOOM_X, MAP_GEO_ZOOM_Y, MAP_GEO_ZOOM_W, MAP_GEO_ZOOM_H, MAP_GEO_ZOOM_X + 6, MAP_GEO_ZOOM_Y + 17,
+	        MAP_GEO_ZOOM_X + 6, MAP_GEO_ZOOM_Y + 35);
+	for (int z = 0; z < MAP_GEO_ZOOM_NCODES; z++)
+		buf_fmt(b, "<a href=\"/organisations/departement-%U\" tabindex=\"-1\"><use href=\"#%h-p%h\" "
+		           "class=\"map-zoomed\" transform=\"%h\"/></a>\n",
+		        map_geo_zoom_codes[z], m->id, map_geo_zoom_codes[z], MAP_GEO_ZOOM_TRANSFORM);
+	buf_puts(b, "</g>\n</svg>\n");
 }
 
 static void swatch(buf_t *b, const struct map_spec *m, int k, int n, int idx)

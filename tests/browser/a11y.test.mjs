@@ -136,8 +136,13 @@ for (const pg of PAGES) {
 test('observatory: map départements by keyboard, map screenshot', () =>
   B.withPage(browser, srv.base, { label: 'observatory-map' }, async (page) => {
     await B.visit(page, '/observatoire');
-    const links = page.locator('svg.map a');
-    assert.equal(await links.count(), 101);
+    const links = page.locator('svg.map a:not([tabindex="-1"])');
+    assert.equal(await links.count(), 101, 'one link per département in the tab order');
+    // the Paris zoom: four more links for a pointer, out of the tab order and hidden from screen readers
+    assert.equal(await page.locator('svg.map g.map-zoom[aria-hidden="true"] a[tabindex="-1"] use').count(), 4);
+    const zoomBox = await page.locator('svg.map g.map-zoom a[href="/organisations/departement-75"]').boundingBox();
+    const parisBox = await page.locator('svg.map path[data-code="75"]').boundingBox();
+    assert.ok(zoomBox.width > 3 * parisBox.width, `Paris enlarged in the zoom: ${JSON.stringify([zoomBox, parisBox])}`);
     const rhone = page.locator('svg.map a[href="/organisations/departement-69"]');
     await rhone.focus();
     const f = await page.evaluate(() => {

@@ -158,6 +158,20 @@ static void test_svg(void **state)
 		assert_int_equal(count(h, needle), 1);
 	}
 	assert_int_equal(count(h, "<g class=\"map-inset\""), 5);
+	/* the Paris zoom repeats 75, 92, 93, 94 with <use> of their paths (not
+	 * new paths), hidden from assistive technologies, out of the tab order */
+	const char *zoom = strstr(h, "<g class=\"map-zoom\" aria-hidden=\"true\">");
+	assert_non_null(zoom);
+	assert_int_equal(count(zoom, "<use href=\"#"), 4);
+	assert_int_equal(count(zoom, "tabindex=\"-1\""), 4);
+	static const char *const zc[] = { "75", "92", "93", "94" };
+	for (int z = 0; z < 4; z++) {
+		char use[64], target[64];
+		snprintf(use, sizeof use, "<use href=\"#%s-p%s\"", m.id, zc[z]);
+		snprintf(target, sizeof target, "id=\"%s-p%s\"", m.id, zc[z]);
+		assert_int_equal(count(zoom, use), 1);
+		assert_int_equal(count(h, target), 1);
+	}
 	/* Mayotte: in its inset, without data */
 	const char *ins = strstr(h, "<g class=\"map-inset\" data-code=\"976\">");
 	assert_non_null(ins);
