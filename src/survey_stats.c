@@ -496,7 +496,7 @@ static void wipe(struct sv_cell *c, int nopt)
 	c->num = (struct numeric){ .suppressed = true };
 }
 
-static void compute_question(struct sv_result *r, const struct sv_data *d, const struct cellmap *m, int q,
+static void compute_question(struct sv_result *r, const struct sv_data *d, const uint16_t *cidx, int q,
                              const double *w, const struct stratum *strata, int nstrata, double *acc,
                              struct num_obs *runs)
 {
@@ -506,28 +506,29 @@ static void compute_question(struct sv_result *r, const struct sv_data *d, const
 	struct sv_qresult *res = &r->q[q];
 	res->q = qq;
 	res->cell = xcalloc((size_t)nc, sizeof *res->cell);
-	/* acc per cell: [0] n, [1] shown, [2] Σw, [3] Σw², then per option x, Σw y */
+	/* acc per cell (and a scratch cell nc for "no such cell"): [0] n,
+	 * [1] shown, [2] Σw, [3] Σw², then per option x, Σw y */
 	size_t stride = 4 + 2 * (size_t)no;
-	memset(acc, 0, (size_t)nc * stride * sizeof *acc);
-	int cl[4];
+	memset(acc, 0, ((size_t)nc + 1) * stride * sizeof *acc);
 	for (size_t i = 0; i < d->n; i++) {
 		uint8_t st = c->st[i];
 		if (!st) continue;
-		int k = cells_of(d, m, i, cl);
-		double wi = w[i];
-		for (int j = 0; j < k; j++) {
+		const uint16_t *cl = cidx + 4 * i;
+		if (st != 2) {
+			for (int j = 0; j < 4; j++) acc[(size_t)cl[j] * stride + 1] += 1;
+			continue;
+		}
+		double wi = w[i], wi2 = wi * wi;
+		int o1 = qq->kind == SV_SINGLE ? c->iv[i] : qq->kind == SV_SCALE ? c->iv[i] - 1 : -1;
+		for (int j = 0; j < 4; j++) {
 			double *a = acc + (size_t)cl[j] * stride;
-			a[1] += 1;
-			if (st != 2) continue;
 			a[0] += 1;
+			a[1] += 1;
 			a[2] += wi;
-			a[3] += wi * wi;
-			if (qq->kind == SV_SINGLE) {
-				a[4 + 2 * c->iv[i]] += 1;
-				a[5 + 2 * c->iv[i]] += wi;
-			} else if (qq->kind == SV_SCALE) {
-				a[4 + 2 * (c->iv[i] - 1)] += 1;
-				a[5 + 2 * (c->iv[i] - 1)] += wi;
+			a[3] += wi2;
+			if (o1 >= 0) {
+				a[4 + 2 * o1] += 1;
+				a[5 + 2 * o1] += wi;
 			} else if (qq->kind == SV_MULTIPLE) {
 				for (uint64_t bits = c->mask[i]; bits; bits &= bits - 1) {
 					int o = __builtin_ctzll(bits);
@@ -557,10 +558,11 @@ static void compute_question(struct sv_result *r, const struct sv_data *d, const
 		memcpy(fill, off, ((size_t)nc + 1) * sizeof *fill);
 		for (size_t s = 0; s < c->nsorted; s++) {
 			size_t i = c->sorted[s];
-			int k = cells_of(d, m, i, cl);
+			const uint16_t *cl = cidx + 4 * i;
 			double v = c->num ? c->num[i] : (double)c->iv[i];
 			int h = d->kind[i] * SV_NBANDS + d->band[i];
-			for (int j = 0; j < k; j++) runs[fill[cl[j]]++] = (struct num_obs){ h, v };
+			for (int j = 0; j < 4; j++)
+				if (cl[j] < nc) runs[fill[cl[j]]++] = (struct num_obs){ h, v };
 		}
 		for (int j = 0; j < nc; j++)
 			stats_numeric_sorted(strata, nstrata, runs + off[j], off[j + 1] - off[j], &res->cell[j].num);
@@ -645,11 +647,14 @@ struct sv_result *sv_compute(struct sv_data *d)
 	r->dep_respondents = xcalloc((size_t)ndep, sizeof *r->dep_respondents);
 	memcpy(r->dep_population, d->dep_pop, (size_t)ndep * sizeof *r->dep_population);
 	double *w = xmalloc((d->n ? d->n : 1) * sizeof *w);
+	/* the four cells of each respondent, once (nc: none) */
+	uint16_t *cidx = xmalloc((4 * d->n + 1) * sizeof *cidx);
 	int cl[4];
 	for (size_t i = 0; i < d->n; i++) {
 		w[i] = s[d->kind[i] * SV_NBANDS + d->band[i]].weight;
 		int k = cells_of(d, &m, i, cl);
 		for (int j = 1; j < k; j++) r->cells[cl[j]].respondents++;
+		for (int j = 0; j < 4; j++) cidx[4 * i + (size_t)j] = (uint16_t)(j < k ? cl[j] : r->ncells);
 		if (d->dep[i] >= 0) r->dep_respondents[d->dep[i]]++;
 	}
 	/* a région cell's population never below its respondents (fpc) */
@@ -658,11 +663,12 @@ struct sv_result *sv_compute(struct sv_data *d)
 	int maxopt = 0;
 	for (int q = 0; q < def->nq; q++)
 		if (def->q[q].nopt > maxopt) maxopt = def->q[q].nopt;
-	double *acc = xmalloc((size_t)r->ncells * (4 + 2 * (size_t)maxopt) * sizeof *acc);
+	double *acc = xmalloc(((size_t)r->ncells + 1) * (4 + 2 * (size_t)maxopt) * sizeof *acc);
 	struct num_obs *runs = xmalloc((4 * d->n + 1) * sizeof *runs);
 	r->nq = def->nq;
 	r->q = xcalloc((size_t)def->nq, sizeof *r->q);
-	for (int q = 0; q < def->nq; q++) compute_question(r, d, &m, q, w, s, ns, acc, runs);
+	for (int q = 0; q < def->nq; q++) compute_question(r, d, cidx, q, w, s, ns, acc, runs);
+	free(cidx);
 	free(acc);
 	free(runs);
 	free(w);

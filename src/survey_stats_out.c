@@ -51,12 +51,48 @@ static double rate(int64_t n, int64_t N)
 	return N > 0 ? (double)n / (double)N : 0;
 }
 
+/* ==== numbers: six decimals ====
+ * Figures are written rounded to 6 decimal places, trailing zeros
+ * dropped ("0.413793", "4887.931034", "17"): a share to 1/10,000 of a
+ * point, and one integer conversion instead of the shortest-round-trip
+ * search of jw_num/csvw_num (17 printf + strtod per share, which made the
+ * JSON of a 36,000-answer campaign take 200 ms). */
+static size_t fmt6(char *out, double v)
+{
+	if (!isfinite(v)) return 0;
+	if (fabs(v) >= 9e12) return (size_t)snprintf(out, 40, "%.0f", v);
+	int64_t m = llround(v * 1e6);
+	char tmp[40];
+	size_t n = 0;
+	bool neg = m < 0;
+	uint64_t u = neg ? (uint64_t)(-m) : (uint64_t)m;
+	/* digits, least significant first, at least 7 (one before the point) */
+	do {
+		tmp[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u || n < 7);
+	size_t k = 0, lo = 0;
+	while (lo < 6 && tmp[lo] == '0') lo++; /* trailing zeros of the fraction */
+	if (neg) out[k++] = '-';
+	for (size_t i = n; i-- > 6;) out[k++] = tmp[i];
+	if (lo < 6) {
+		out[k++] = '.';
+		for (size_t i = 6; i-- > lo;) out[k++] = tmp[i];
+	}
+	if (k == 2 && out[0] == '-' && out[1] == '0') out[0] = '0', k = 1; /* "-0" */
+	out[k] = 0;
+	return k;
+}
+
 /* ==== JSON ==== */
 
 static void jw_knum(jsonw_t *w, const char *k, double v)
 {
 	jw_key(w, k);
-	jw_num(w, v);
+	char t[48];
+	size_t n = fmt6(t, v);
+	if (n) jw_raw(w, t, n);
+	else jw_null(w);
 }
 
 static void json_numeric(jsonw_t *w, const struct numeric *n)
@@ -272,6 +308,14 @@ void sv_write_json(buf_t *b, const struct sv_result *r)
 
 /* ==== CSV ==== */
 
+static void csv_num(buf_t *b, double v, bool last)
+{
+	char t[48];
+	size_t n = fmt6(t, v);
+	buf_append(b, t, n);
+	if (!last) buf_putc(b, ',');
+}
+
 static const char *const csv_header[] = { "question", "question_label", "question_kind", "dimension", "cell", "cell_label",
 	                                  "statistic", "option", "option_label", "answered", "count", "raw", "raw_moe",
 	                                  "weighted", "weighted_moe" };
@@ -305,11 +349,11 @@ static void csv_stat(buf_t *b, const struct sv_result *r, int q, int j, const ch
 	if (c->suppressed) {
 		csv_supp(b, 6, true);
 	} else {
-		csvw_num(b, (double)c->n, '.', ',', false);
+		csv_num(b, (double)c->n, false);
 		csvw_cell(b, NULL, ',', false);
-		csvw_num(b, raw, '.', ',', false);
+		csv_num(b, raw, false);
 		csvw_cell(b, NULL, ',', false);
-		if (has_weighted) csvw_num(b, weighted, '.', ',', false);
+		if (has_weighted) csv_num(b, weighted, false);
 		else csvw_cell(b, NULL, ',', false);
 		csvw_cell(b, NULL, ',', true);
 	}
@@ -332,12 +376,12 @@ void sv_write_csv(buf_t *b, const struct sv_result *r)
 						csv_supp(b, 6, true);
 					} else {
 						const struct share *s = &c->opt[o];
-						csvw_num(b, (double)c->n, '.', ',', false);
-						csvw_num(b, (double)s->x, '.', ',', false);
-						csvw_num(b, s->raw, '.', ',', false);
-						csvw_num(b, s->raw_moe, '.', ',', false);
-						csvw_num(b, s->weighted, '.', ',', false);
-						csvw_num(b, s->weighted_moe, '.', ',', true);
+						csv_num(b, (double)c->n, false);
+						csv_num(b, (double)s->x, false);
+						csv_num(b, s->raw, false);
+						csv_num(b, s->raw_moe, false);
+						csv_num(b, s->weighted, false);
+						csv_num(b, s->weighted_moe, true);
 					}
 					buf_puts(b, "\r\n");
 				}
@@ -353,7 +397,7 @@ void sv_write_csv(buf_t *b, const struct sv_result *r)
 					csv_supp(b, 1, false);
 					for (int k = 0; k < 5; k++) csvw_cell(b, NULL, ',', k == 4);
 				} else {
-					csvw_num(b, (double)c->n, '.', ',', false);
+					csv_num(b, (double)c->n, false);
 					for (int k = 0; k < 5; k++) csvw_cell(b, NULL, ',', k == 4);
 				}
 				buf_puts(b, "\r\n");
