@@ -351,6 +351,173 @@ static bool shown(const struct sv_def *def, const struct sv_data *d, int q, size
 	return (p->mask[i] >> qq->show_opt) & 1;
 }
 
+/* ---- the answers scanner ----
+ * The answers of 36,000 organisations are ~30 MB of JSON: jansson builds
+ * a tree of every value (about 1 s here). The contract's object is flat
+ * — code → string, number, or array of strings — so a scanner reads it
+ * in place, writing straight into the columns (st = 2 for a valid value,
+ * show_if applied after). Anything else it meets (an escaped key or
+ * option code, true/false/null, a nested object, a syntax error) makes it
+ * give up (-1): that response is then read by jansson, so the two paths
+ * agree on every valid input (tested). */
+
+struct qhash {
+	int size;              /* power of two */
+	int *slot;             /* question index + 1, 0 empty */
+};
+
+static uint32_t hash_bytes(const char *p, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++) h = (h ^ (uint8_t)p[i]) * 16777619u;
+	return h;
+}
+
+static void qhash_build(struct qhash *h, const struct sv_def *def)
+{
+	h->size = 16;
+	while (h->size < 4 * def->nq) h->size *= 2;
+	h->slot = xcalloc((size_t)h->size, sizeof *h->slot);
+	for (int q = 0; q < def->nq; q++) {
+		uint32_t k = hash_bytes(def->q[q].code, strlen(def->q[q].code)) & (uint32_t)(h->size - 1);
+		while (h->slot[k]) k = (k + 1) & (uint32_t)(h->size - 1);
+		h->slot[k] = q + 1;
+	}
+}
+
+static int qhash_find(const struct qhash *h, const struct sv_def *def, const char *p, size_t n)
+{
+	uint32_t k = hash_bytes(p, n) & (uint32_t)(h->size - 1);
+	for (; h->slot[k]; k = (k + 1) & (uint32_t)(h->size - 1)) {
+		const char *c = def->q[h->slot[k] - 1].code;
+		if (strlen(c) == n && memcmp(c, p, n) == 0) return h->slot[k] - 1;
+	}
+	return -1;
+}
+
+static const char *skip_ws(const char *p, const char *e)
+{
+	while (p < e && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) p++;
+	return p;
+}
+
+/* A string at p ('"'): its raw content [*s, *s + *n), escapes left as
+ * they are (*esc set when there is one). Returns the position after the
+ * closing quote, or NULL. */
+static const char *scan_string(const char *p, const char *e, const char **s, size_t *n, bool *esc)
+{
+	if (p >= e || *p != '"') return NULL;
+	p++;
+	*s = p;
+	*esc = false;
+	while (p < e && *p != '"') {
+		if ((unsigned char)*p < 0x20) return NULL;
+		if (*p == '\\') {
+			*esc = true;
+			p++;
+			if (p >= e) return NULL;
+		}
+		p++;
+	}
+	if (p >= e) return NULL;
+	*n = (size_t)(p - *s);
+	return p + 1;
+}
+
+static int opt_index_n(const struct sv_question *q, const char *s, size_t n)
+{
+	for (int i = 0; i < q->nopt; i++)
+		if (strlen(q->opt_code[i]) == n && memcmp(q->opt_code[i], s, n) == 0) return i;
+	return -1;
+}
+
+static int fast_answers(struct sv_data *d, const struct qhash *qh, size_t i, const char *p, size_t len)
+{
+	const struct sv_def *def = d->def;
+	const char *e = p + len;
+	p = skip_ws(p, e);
+	if (p >= e || *p != '{') return -1;
+	p = skip_ws(p + 1, e);
+	if (p < e && *p == '}') return skip_ws(p + 1, e) == e ? 0 : -1;
+	for (;;) {
+		const char *ks;
+		size_t kn;
+		bool esc;
+		p = scan_string(p, e, &ks, &kn, &esc);
+		if (!p || esc) return -1;
+		p = skip_ws(p, e);
+		if (p >= e || *p != ':') return -1;
+		p = skip_ws(p + 1, e);
+		if (p >= e) return -1;
+		int q = qhash_find(qh, def, ks, kn);
+		const struct sv_question *qq = q >= 0 ? &def->q[q] : NULL;
+		struct col *c = q >= 0 ? &d->col[q] : NULL;
+		if (q >= 0) c->st[i] = 0; /* a repeated key: the last one counts, as in jansson */
+		if (*p == '"') {
+			const char *vs;
+			size_t vn;
+			p = scan_string(p, e, &vs, &vn, &esc);
+			if (!p) return -1;
+			if (qq && qq->kind == SV_SINGLE) {
+				if (esc) return -1;
+				int o = opt_index_n(qq, vs, vn);
+				if (o >= 0) c->iv[i] = o, c->st[i] = 2;
+			} else if (qq && (qq->kind == SV_TEXT || qq->kind == SV_LONGTEXT) && vn > 0) {
+				c->st[i] = 2;
+			}
+		} else if (*p == '[') {
+			uint64_t m = 0;
+			p = skip_ws(p + 1, e);
+			if (p < e && *p == ']') {
+				p++;
+			} else {
+				for (;;) {
+					const char *vs;
+					size_t vn;
+					if (p >= e || *p != '"') return -1;
+					p = scan_string(p, e, &vs, &vn, &esc);
+					if (!p || esc) return -1;
+					int o = qq && qq->kind == SV_MULTIPLE ? opt_index_n(qq, vs, vn) : -1;
+					if (o >= 0) m |= (uint64_t)1 << o;
+					p = skip_ws(p, e);
+					if (p < e && *p == ',') {
+						p = skip_ws(p + 1, e);
+						continue;
+					}
+					if (p < e && *p == ']') {
+						p++;
+						break;
+					}
+					return -1;
+				}
+			}
+			if (qq && qq->kind == SV_MULTIPLE && m) c->mask[i] = m, c->st[i] = 2;
+		} else if (*p == '-' || (*p >= '0' && *p <= '9')) {
+			char tmp[64];
+			size_t n = 0;
+			while (p < e && n < sizeof tmp - 1 &&
+			       ((*p >= '0' && *p <= '9') || *p == '-' || *p == '+' || *p == '.' || *p == 'e' || *p == 'E'))
+				tmp[n++] = *p++;
+			if (n == sizeof tmp - 1) return -1;
+			tmp[n] = 0;
+			char *end;
+			double x = strtod(tmp, &end);
+			if (end != tmp + n || !isfinite(x)) return -1;
+			if (qq && qq->kind == SV_NUMBER) c->num[i] = x, c->st[i] = 2;
+			else if (qq && qq->kind == SV_SCALE && x >= 1 && x <= 5 && x == floor(x)) c->iv[i] = (int32_t)x, c->st[i] = 2;
+		} else {
+			return -1;
+		}
+		p = skip_ws(p, e);
+		if (p < e && *p == ',') {
+			p = skip_ws(p + 1, e);
+			continue;
+		}
+		if (p < e && *p == '}') return skip_ws(p + 1, e) == e ? 0 : -1;
+		return -1;
+	}
+}
+
 struct sv_data *sv_load(const struct sv_def *def, const struct sv_response *r, size_t nr, const struct sv_pop *pop,
                         size_t npop)
 {
@@ -400,6 +567,8 @@ struct sv_data *sv_load(const struct sv_def *def, const struct sv_response *r, s
 		default: break;
 		}
 	}
+	struct qhash qh;
+	qhash_build(&qh, def);
 	size_t i = 0;
 	for (size_t k = 0; k < nr; k++) {
 		if (!r[k].submitted) continue;
@@ -407,21 +576,29 @@ struct sv_data *sv_load(const struct sv_def *def, const struct sv_response *r, s
 		d->band[i] = (uint8_t)band_index(r[k].band);
 		d->region[i] = (int16_t)(r[k].region ? list_find(d->regions, d->nregions, r[k].region) : -1);
 		d->dep[i] = (int16_t)(r[k].departement ? map_dep_index(r[k].departement) : -1);
-		json_t *root = NULL;
-		if (r[k].answers) {
+		const char *txt = r[k].answers;
+		size_t tlen = txt ? (r[k].answers_len ? r[k].answers_len : strlen(txt)) : 0;
+		if (txt && fast_answers(d, &qh, i, txt, tlen) < 0) {
+			/* anything the scanner does not expect: jansson decides */
+			for (int q = 0; q < def->nq; q++) d->col[q].st[i] = 0;
 			json_error_t je;
-			root = json_loadb(r[k].answers, r[k].answers_len ? r[k].answers_len : strlen(r[k].answers), 0, &je);
+			json_t *root = json_loadb(txt, tlen, 0, &je);
+			if (json_is_object(root))
+				for (int q = 0; q < def->nq; q++) {
+					const json_t *v = json_object_get(root, def->q[q].code);
+					if (v) convert_answer(&def->q[q], &d->col[q], i, v);
+				}
+			json_decref(root);
 		}
+		/* show_if, in question order (a parent's state is final first) */
 		for (int q = 0; q < def->nq; q++) {
 			struct col *c = &d->col[q];
-			if (!shown(def, d, q, i)) continue; /* st stays 0: hidden, its answer ignored */
-			c->st[i] = 1;
-			const json_t *v = json_is_object(root) ? json_object_get(root, def->q[q].code) : NULL;
-			if (v) convert_answer(&def->q[q], c, i, v);
+			if (!shown(def, d, q, i)) c->st[i] = 0; /* hidden: its answer ignored */
+			else if (c->st[i] != 2) c->st[i] = 1;
 		}
-		json_decref(root);
 		i++;
 	}
+	free(qh.slot);
 	/* numbers and scales: answers sorted by value once */
 	struct sortkey *keys = xmalloc(n * sizeof *keys);
 	for (int q = 0; q < def->nq; q++) {
