@@ -646,22 +646,12 @@ size_t sv_data_respondents(const struct sv_data *d)
 
 /* ==== computation ==== */
 
-/* Cells of respondent i (up to 4), by the maps of sv_compute. */
+/* Cell index of each kind, band and région (sv_compute). */
 struct cellmap {
 	int *kind;                  /* [nkinds] → cell */
 	int band[SV_NBANDS];
 	int *region;                /* [nregions] → cell */
 };
-
-static int cells_of(const struct sv_data *d, const struct cellmap *m, size_t i, int *out)
-{
-	int k = 0;
-	out[k++] = 0;
-	out[k++] = m->kind[d->kind[i]];
-	if (m->band[d->band[i]] >= 0) out[k++] = m->band[d->band[i]];
-	if (d->region[i] >= 0) out[k++] = m->region[d->region[i]];
-	return k;
-}
 
 static void wipe(struct sv_cell *c, int nopt)
 {
@@ -673,9 +663,20 @@ static void wipe(struct sv_cell *c, int nopt)
 	c->num = (struct numeric){ .suppressed = true };
 }
 
-static void compute_question(struct sv_result *r, const struct sv_data *d, const uint16_t *cidx, int q,
-                             const double *w, const struct stratum *strata, int nstrata, double *acc,
-                             struct num_obs *runs)
+/* Respondents fall into groups of the same stratum and région: every
+ * cell is a union of groups and a group has one weight, so a question is
+ * counted per group (integers, one increment per answer) and the groups
+ * are then added into their cells with the sums of weights. */
+struct groups {
+	int n;
+	uint32_t *of;               /* per respondent: its group */
+	uint16_t *cells;            /* per group: its 4 cells (ncells: none) */
+	double *w;                  /* per group: the weight of its respondents */
+	int64_t *cnt;               /* scratch: per group [0] answered, [1] shown, [2 + o] x */
+};
+
+static void compute_question(struct sv_result *r, const struct sv_data *d, const struct groups *g, int q,
+                             const struct stratum *strata, int nstrata, double *acc, struct num_obs *runs)
 {
 	const struct sv_question *qq = &d->def->q[q];
 	const struct col *c = &d->col[q];
@@ -683,35 +684,37 @@ static void compute_question(struct sv_result *r, const struct sv_data *d, const
 	struct sv_qresult *res = &r->q[q];
 	res->q = qq;
 	res->cell = xcalloc((size_t)nc, sizeof *res->cell);
+	size_t gs = 2 + (size_t)no;
+	memset(g->cnt, 0, (size_t)g->n * gs * sizeof *g->cnt);
+	for (size_t i = 0; i < d->n; i++) {
+		uint8_t st = c->st[i];
+		if (!st) continue;
+		int64_t *a = g->cnt + (size_t)g->of[i] * gs;
+		a[1]++;
+		if (st != 2) continue;
+		a[0]++;
+		if (qq->kind == SV_SINGLE) a[2 + c->iv[i]]++;
+		else if (qq->kind == SV_SCALE) a[1 + c->iv[i]]++;
+		else if (qq->kind == SV_MULTIPLE)
+			for (uint64_t bits = c->mask[i]; bits; bits &= bits - 1) a[2 + __builtin_ctzll(bits)]++;
+	}
 	/* acc per cell (and a scratch cell nc for "no such cell"): [0] n,
 	 * [1] shown, [2] Σw, [3] Σw², then per option x, Σw y */
 	size_t stride = 4 + 2 * (size_t)no;
 	memset(acc, 0, ((size_t)nc + 1) * stride * sizeof *acc);
-	for (size_t i = 0; i < d->n; i++) {
-		uint8_t st = c->st[i];
-		if (!st) continue;
-		const uint16_t *cl = cidx + 4 * i;
-		if (st != 2) {
-			for (int j = 0; j < 4; j++) acc[(size_t)cl[j] * stride + 1] += 1;
-			continue;
-		}
-		double wi = w[i], wi2 = wi * wi;
-		int o1 = qq->kind == SV_SINGLE ? c->iv[i] : qq->kind == SV_SCALE ? c->iv[i] - 1 : -1;
+	for (int k = 0; k < g->n; k++) {
+		const int64_t *a = g->cnt + (size_t)k * gs;
+		if (!a[1]) continue;
+		double wk = g->w[k], n = (double)a[0];
 		for (int j = 0; j < 4; j++) {
-			double *a = acc + (size_t)cl[j] * stride;
-			a[0] += 1;
-			a[1] += 1;
-			a[2] += wi;
-			a[3] += wi2;
-			if (o1 >= 0) {
-				a[4 + 2 * o1] += 1;
-				a[5 + 2 * o1] += wi;
-			} else if (qq->kind == SV_MULTIPLE) {
-				for (uint64_t bits = c->mask[i]; bits; bits &= bits - 1) {
-					int o = __builtin_ctzll(bits);
-					a[4 + 2 * o] += 1;
-					a[5 + 2 * o] += wi;
-				}
+			double *x = acc + (size_t)g->cells[4 * k + j] * stride;
+			x[0] += n;
+			x[1] += (double)a[1];
+			x[2] += n * wk;
+			x[3] += n * wk * wk;
+			for (int o = 0; o < no; o++) {
+				x[4 + 2 * o] += (double)a[2 + o];
+				x[5 + 2 * o] += (double)a[2 + o] * wk;
 			}
 		}
 	}
@@ -735,7 +738,7 @@ static void compute_question(struct sv_result *r, const struct sv_data *d, const
 		memcpy(fill, off, ((size_t)nc + 1) * sizeof *fill);
 		for (size_t s = 0; s < c->nsorted; s++) {
 			size_t i = c->sorted[s];
-			const uint16_t *cl = cidx + 4 * i;
+			const uint16_t *cl = g->cells + 4 * (size_t)g->of[i];
 			double v = c->num ? c->num[i] : (double)c->iv[i];
 			int h = d->kind[i] * SV_NBANDS + d->band[i];
 			for (int j = 0; j < 4; j++)
@@ -823,15 +826,28 @@ struct sv_result *sv_compute(struct sv_data *d)
 	r->dep_population = xcalloc((size_t)ndep, sizeof *r->dep_population);
 	r->dep_respondents = xcalloc((size_t)ndep, sizeof *r->dep_respondents);
 	memcpy(r->dep_population, d->dep_pop, (size_t)ndep * sizeof *r->dep_population);
-	double *w = xmalloc((d->n ? d->n : 1) * sizeof *w);
-	/* the four cells of each respondent, once (nc: none) */
-	uint16_t *cidx = xmalloc((4 * d->n + 1) * sizeof *cidx);
-	int cl[4];
+	/* groups: stratum × (région or none) */
+	struct groups g;
+	int nreg1 = d->nregions + 1;
+	g.n = ns * nreg1;
+	g.of = xmalloc((d->n ? d->n : 1) * sizeof *g.of);
+	g.cells = xmalloc(((size_t)g.n * 4 + 1) * sizeof *g.cells);
+	g.w = xmalloc(((size_t)g.n + 1) * sizeof *g.w);
+	for (int h = 0; h < ns; h++)
+		for (int rg = 0; rg < nreg1; rg++) {
+			int k = h * nreg1 + rg;
+			g.w[k] = s[h].weight;
+			uint16_t *cl = g.cells + 4 * (size_t)k;
+			cl[0] = 0;
+			cl[1] = (uint16_t)m.kind[h / SV_NBANDS];
+			cl[2] = (uint16_t)(m.band[h % SV_NBANDS] >= 0 ? m.band[h % SV_NBANDS] : r->ncells);
+			cl[3] = (uint16_t)(rg > 0 ? m.region[rg - 1] : r->ncells);
+		}
 	for (size_t i = 0; i < d->n; i++) {
-		w[i] = s[d->kind[i] * SV_NBANDS + d->band[i]].weight;
-		int k = cells_of(d, &m, i, cl);
-		for (int j = 1; j < k; j++) r->cells[cl[j]].respondents++;
-		for (int j = 0; j < 4; j++) cidx[4 * i + (size_t)j] = (uint16_t)(j < k ? cl[j] : r->ncells);
+		g.of[i] = (uint32_t)((d->kind[i] * SV_NBANDS + d->band[i]) * nreg1 + d->region[i] + 1);
+		const uint16_t *cl = g.cells + 4 * (size_t)g.of[i];
+		for (int j = 1; j < 4; j++)
+			if (cl[j] < r->ncells) r->cells[cl[j]].respondents++;
 		if (d->dep[i] >= 0) r->dep_respondents[d->dep[i]]++;
 	}
 	/* a région cell's population never below its respondents (fpc) */
@@ -842,13 +858,16 @@ struct sv_result *sv_compute(struct sv_data *d)
 		if (def->q[q].nopt > maxopt) maxopt = def->q[q].nopt;
 	double *acc = xmalloc(((size_t)r->ncells + 1) * (4 + 2 * (size_t)maxopt) * sizeof *acc);
 	struct num_obs *runs = xmalloc((4 * d->n + 1) * sizeof *runs);
+	g.cnt = xmalloc(((size_t)g.n * (2 + (size_t)maxopt) + 1) * sizeof *g.cnt);
 	r->nq = def->nq;
 	r->q = xcalloc((size_t)def->nq, sizeof *r->q);
-	for (int q = 0; q < def->nq; q++) compute_question(r, d, cidx, q, w, s, ns, acc, runs);
-	free(cidx);
+	for (int q = 0; q < def->nq; q++) compute_question(r, d, &g, q, s, ns, acc, runs);
+	free(g.of);
+	free(g.cells);
+	free(g.w);
+	free(g.cnt);
 	free(acc);
 	free(runs);
-	free(w);
 	free(m.kind);
 	free(m.region);
 	free(s);
