@@ -215,6 +215,9 @@ void sv_write_csv(buf_t *b, const struct sv_result *r);
 void sv_html_coverage(buf_t *b, const struct sv_result *r, int hlevel);
 void sv_html_question(buf_t *b, const struct sv_result *r, int q, int hlevel, const char *csv_base);
 void sv_html_map(buf_t *b, const struct sv_result *r, int hlevel, const char *csv_href);
+/* The map of the raw share of option opt of question q by département
+ * (départements with fewer than 5 answers: no data). */
+void sv_html_map_share(buf_t *b, const struct sv_result *r, int q, int opt, int hlevel, const char *csv_href);
 void sv_html_yoy(buf_t *b, const struct sv_result *r, int hlevel);
 void sv_html_dashboard(buf_t *b, const struct sv_result *r, int hlevel, const char *csv_base);
 

@@ -658,6 +658,28 @@ void sv_html_map(buf_t *b, const struct sv_result *r, int hlevel, const char *cs
 	free(has);
 }
 
+void sv_html_map_share(buf_t *b, const struct sv_result *r, int q, int opt, int hlevel, const char *csv_href)
+{
+	const struct sv_question *qq = r->q[q].q;
+	if (opt < 0 || opt >= qq->nopt) return;
+	int n = map_dep_count();
+	double *v = xcalloc((size_t)n, sizeof *v);
+	bool *has = xcalloc((size_t)n, sizeof *has);
+	sv_dep_share(r, q, opt, v, has);
+	char id[48];
+	snprintf(id, sizeof id, "sv-carte-q%d-o%d", q, opt);
+	char *title = xasprintf("%s : part « %s » par département (brute)", qq->label, qq->opt_label[opt]);
+	char *label = xasprintf("Part « %s »", qq->opt_label[opt]);
+	struct map_spec m = { .id = id, .title = title, .value_label = label, .fmt = CHART_PCT, .values = v, .has = has,
+		              .nclasses = 5 };
+	map_figure(b, &m, hlevel, csv_href);
+	buf_puts(b, "<p class=\"hint\">Les départements comptant moins de 5 réponses sont laissés sans donnée.</p>\n");
+	free(title);
+	free(label);
+	free(v);
+	free(has);
+}
+
 void sv_html_yoy(buf_t *b, const struct sv_result *r, int hlevel)
 {
 	if (!r->prev_def) return;

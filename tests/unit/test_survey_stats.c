@@ -217,6 +217,18 @@ static void test_weights(void **state)
 	near(v[map_dep_index("69")], 60.0);
 	near(v[map_dep_index("75")], 37.5);
 	assert_false(has[map_dep_index("13")]);
+	/* uses_ai = yes by département: 01 2 of 8 = 25 %, 69 4 of 6, 75 only 3
+	 * answers: no data */
+	sv_dep_share(r, 0, 0, v, has);
+	near(v[map_dep_index("01")], 25.0);
+	near(v[map_dep_index("69")], 400.0 / 6);
+	assert_false(has[map_dep_index("75")]);
+	near(v[map_dep_index("75")], 0);
+	buf_t b = BUF_INIT;
+	sv_html_map_share(&b, r, 0, 0, 2, NULL);
+	assert_non_null(strstr(buf_cstr(&b), "Paris (75) : pas de donnée"));
+	assert_non_null(strstr(buf_cstr(&b), "Ain (01) : 25\u00a0%"));
+	buf_free(&b);
 }
 
 static void test_single(void **state)
