@@ -359,7 +359,11 @@ static bool shown(const struct sv_def *def, const struct sv_data *d, int q, size
  * show_if applied after). Anything else it meets (an escaped key or
  * option code, true/false/null, a nested object, a syntax error) makes it
  * give up (-1): that response is then read by jansson, so the two paths
- * agree on every valid input (tested). */
+ * agree on every valid JSON input (tested; fuzzed by
+ * tests/fuzz/fuzz_survey.c). On invalid JSON the scanner may be more
+ * lenient than jansson inside a text answer (bad escapes, bad UTF-8: the
+ * text is only counted); the stored answers are the survey core's
+ * validated JSON. */
 
 struct qhash {
 	int size;              /* power of two */
@@ -493,16 +497,30 @@ static int fast_answers(struct sv_data *d, const struct qhash *qh, size_t i, con
 			}
 			if (qq && qq->kind == SV_MULTIPLE && m) c->mask[i] = m, c->st[i] = 2;
 		} else if (*p == '-' || (*p >= '0' && *p <= '9')) {
+			/* JSON's grammar exactly: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
+			const char *st = p;
+			if (*p == '-') p++;
+			if (p < e && *p == '0') p++;
+			else if (p < e && *p >= '1' && *p <= '9') while (p < e && *p >= '0' && *p <= '9') p++;
+			else return -1;
+			if (p < e && *p == '.') {
+				p++;
+				if (p >= e || *p < '0' || *p > '9') return -1;
+				while (p < e && *p >= '0' && *p <= '9') p++;
+			}
+			if (p < e && (*p == 'e' || *p == 'E')) {
+				p++;
+				if (p < e && (*p == '+' || *p == '-')) p++;
+				if (p >= e || *p < '0' || *p > '9') return -1;
+				while (p < e && *p >= '0' && *p <= '9') p++;
+			}
 			char tmp[64];
-			size_t n = 0;
-			while (p < e && n < sizeof tmp - 1 &&
-			       ((*p >= '0' && *p <= '9') || *p == '-' || *p == '+' || *p == '.' || *p == 'e' || *p == 'E'))
-				tmp[n++] = *p++;
-			if (n == sizeof tmp - 1) return -1;
+			size_t n = (size_t)(p - st);
+			if (n >= sizeof tmp) return -1;
+			memcpy(tmp, st, n);
 			tmp[n] = 0;
-			char *end;
-			double x = strtod(tmp, &end);
-			if (end != tmp + n || !isfinite(x)) return -1;
+			double x = strtod(tmp, NULL);
+			if (!isfinite(x)) return -1;
 			if (qq && qq->kind == SV_NUMBER) c->num[i] = x, c->st[i] = 2;
 			else if (qq && qq->kind == SV_SCALE && x >= 1 && x <= 5 && x == floor(x)) c->iv[i] = (int32_t)x, c->st[i] = 2;
 		} else {

@@ -60,7 +60,9 @@ static double rate(int64_t n, int64_t N)
 static size_t fmt6(char *out, double v)
 {
 	if (!isfinite(v)) return 0;
-	if (fabs(v) >= 9e12) return (size_t)snprintf(out, 40, "%.0f", v);
+	/* beyond 9e12 (no survey figure should be): %.17g, an exponent from
+	 * 1e17 — an integer of 38 digits would not even parse back as JSON */
+	if (fabs(v) >= 9e12) return (size_t)snprintf(out, 40, "%.17g", v);
 	int64_t m = llround(v * 1e6);
 	char tmp[40];
 	size_t n = 0;
