@@ -22,6 +22,7 @@
 
 #include <jansson.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -919,7 +920,8 @@ void sv_compare(struct sv_result *r, const struct sv_result *prev)
 	free(r->yoy);
 	r->yoy = NULL;
 	r->nyoy = 0;
-	r->prev_def = prev ? prev->def : NULL;
+	r->has_prev = prev != NULL;
+	snprintf(r->prev_code, sizeof r->prev_code, "%s", prev ? prev->def->code : "");
 	r->prev_year = prev ? prev->def->year : 0;
 	if (!prev) return;
 	r->yoy = xcalloc((size_t)r->nq, sizeof *r->yoy);

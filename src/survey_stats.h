@@ -173,7 +173,8 @@ struct sv_result {
 	/* by département (map_dep_count() entries): population and respondents */
 	int64_t *dep_population, *dep_respondents;
 	/* year over year (sv_compare) */
-	const struct sv_def *prev_def;
+	bool has_prev;            /* sv_compare() was given an earlier result */
+	char prev_code[72];       /* its campaign code (copied: prev may go) */
 	int prev_year;
 	int nyoy;
 	struct sv_yoy *yoy;
@@ -189,7 +190,7 @@ void sv_result_free(struct sv_result *r);
 /* Year over year: for each question of r whose code is in prev (same
  * kind), both years side by side; for choices, options joined by code.
  * Changes of the weighted share of the whole campaign (stats_change).
- * prev must outlive r. */
+ * Everything needed is copied into r: prev may be freed afterwards. */
 void sv_compare(struct sv_result *r, const struct sv_result *prev);
 
 /* Index of a question by code, or -1. */

@@ -240,12 +240,12 @@ void sv_write_json(buf_t *b, const struct sv_result *r)
 	}
 	jw_arr_end(&w);
 	jw_key(&w, "year_over_year");
-	if (r->prev_def) {
+	if (r->has_prev) {
 		jw_obj(&w);
 		jw_key(&w, "previous");
 		jw_obj(&w);
-		jw_kstr(&w, "code", r->prev_def->code);
-		jw_kint(&w, "year", r->prev_def->year);
+		jw_kstr(&w, "code", r->prev_code);
+		jw_kint(&w, "year", r->prev_year);
 		jw_obj_end(&w);
 		jw_key(&w, "questions");
 		jw_arr(&w);
@@ -684,7 +684,7 @@ void sv_html_map_share(buf_t *b, const struct sv_result *r, int q, int opt, int 
 
 void sv_html_yoy(buf_t *b, const struct sv_result *r, int hlevel)
 {
-	if (!r->prev_def) return;
+	if (!r->has_prev) return;
 	buf_puts(b, "<section class=\"survey-yoy\" aria-labelledby=\"sv-evolution\">\n");
 	char *t = xasprintf("Évolution depuis %d", r->prev_year);
 	hopen(b, hlevel, "sv-evolution", t);

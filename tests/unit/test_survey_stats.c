@@ -413,19 +413,25 @@ static void test_year_over_year(void **state)
 	struct fx *f = *state;
 	const char *def0 = "{\"code\":\"observatoire-2025\",\"year\":2025,\"questions\":["
 	                   "{\"code\":\"uses_ai\",\"kind\":\"single\",\"options\":[{\"code\":\"yes\"},{\"code\":\"no\"},{\"code\":\"unsure\"}]},"
-	                   "{\"code\":\"budget\",\"kind\":\"number\"},{\"code\":\"old_only\",\"kind\":\"text\"}]}";
+	                   "{\"code\":\"budget\",\"kind\":\"number\"},{\"code\":\"old_only\",\"kind\":\"text\"},"
+	                   "{\"code\":\"satisfaction\",\"kind\":\"scale\"}]}";
 	struct sv_def *d0 = sv_def_parse(def0, strlen(def0), NULL);
 	assert_non_null(d0);
 	struct sv_response r0[10];
 	for (int i = 0; i < 10; i++)
 		r0[i] = (struct sv_response){ "commune", "lt_3500", "84", "01", true,
-			                      i < 2 ? "{\"uses_ai\":\"yes\",\"budget\":10}" : "{\"uses_ai\":\"no\",\"budget\":20}", 0 };
+			                      i < 2 ? "{\"uses_ai\":\"yes\",\"budget\":10,\"satisfaction\":3}"
+			                            : "{\"uses_ai\":\"no\",\"budget\":20,\"satisfaction\":3}", 0 };
 	struct sv_data *dd0 = sv_load(d0, r0, 10, POP, 4);
 	struct sv_result *p = sv_compute(dd0);
 	sv_compare(f->res, p);
+	/* everything is copied: the earlier campaign can go */
+	sv_result_free(p);
+	sv_data_free(dd0);
+	sv_def_free(d0);
 	const struct sv_result *r = f->res;
 	assert_int_equal(r->prev_year, 2025);
-	assert_int_equal(r->nyoy, 2); /* uses_ai and budget */
+	assert_int_equal(r->nyoy, 3); /* uses_ai, budget, satisfaction */
 	const struct sv_yoy *y = &r->yoy[0];
 	assert_int_equal(y->q, 0);
 	assert_int_equal(y->nopt, 2); /* yes, no; not planned */
@@ -457,15 +463,31 @@ static void test_year_over_year(void **state)
 	json_t *o0 = json_array_get(json_object_get(json_array_get(json_object_get(yo, "questions"), 0), "options"), 0);
 	assert_true(fabs(json_real_value(json_object_get(o0, "change_points")) - 21.379310344827584) < 1e-6);
 	assert_true(json_is_false(json_object_get(o0, "significant")));
+	/* satisfaction "3": after suppressed, so no change and no figure of it */
+	json_t *s3 = json_array_get(json_object_get(json_array_get(json_object_get(yo, "questions"), 2), "options"), 2);
+	assert_string_equal(json_string_value(json_object_get(s3, "code")), "3");
+	assert_true(json_is_true(json_object_get(s3, "suppressed")));
+	assert_null(json_object_get(s3, "change_points"));
+	assert_int_equal(json_object_size(json_object_get(s3, "after")), 1);
+	assert_non_null(json_object_get(json_object_get(s3, "before"), "share"));
 	json_decref(j);
 	buf_free(&b);
 
-	/* a suppressed year: no change computed (satisfaction-like) */
+	/* satisfaction: 10 answers before, 4 now (suppressed): no change */
+	const struct sv_yoy *ys = &r->yoy[2];
+	assert_int_equal(ys->q, 3);
+	assert_int_equal(ys->nopt, 5);
+	assert_false(ys->opt[2].before.suppressed);
+	near(ys->opt[2].before.raw, 1.0);
+	assert_true(ys->opt[2].after.suppressed);
+	assert_true(ys->opt[2].change.suppressed);
+	assert_false(ys->opt[2].change.significant);
+	near(ys->opt[2].change.points, 0);
+	assert_true(ys->after_num.suppressed);
+	assert_string_equal(r->prev_code, "observatoire-2025");
 	sv_compare(f->res, NULL);
 	assert_int_equal(f->res->nyoy, 0);
-	sv_result_free(p);
-	sv_data_free(dd0);
-	sv_def_free(d0);
+	assert_false(f->res->has_prev);
 }
 
 /* ---- property test: a random campaign ---- */
