@@ -241,9 +241,14 @@ struct sv_cache *sv_cache_new(int capacity);
 void sv_cache_free(struct sv_cache *c);
 /* The entry for (campaign, generation) with a reference, or NULL. */
 struct sv_dashboard *sv_cache_get(struct sv_cache *c, int64_t campaign, int64_t generation);
-/* Store a computed result (the cache takes res and def — def may be NULL
- * — renders JSON, HTML (csv_base as for sv_html_dashboard) and CSV) and
- * return the entry with a reference. Replaces the campaign's older one. */
+/* Store a computed result: the cache takes res, the sv_data it was
+ * computed from (res->data_) and def (may be NULL), all freed with the
+ * entry; renders JSON, HTML (csv_base as for sv_html_dashboard) and CSV
+ * now, and returns the entry with a reference. Replaces the campaign's
+ * older one. Typical use by the storage:
+ *   d = sv_cache_get(c, id, gen);
+ *   if (!d) d = sv_cache_put(c, id, gen, sv_compute(sv_load(def, ...)), def, url);
+ *   ... send d->html / d->json / d->csv ...; sv_dashboard_release(c, d); */
 struct sv_dashboard *sv_cache_put(struct sv_cache *c, int64_t campaign, int64_t generation, struct sv_result *res,
                                   struct sv_def *def, const char *csv_base);
 void sv_dashboard_release(struct sv_cache *c, struct sv_dashboard *d);
