@@ -114,3 +114,11 @@ fuzz-merge: build
 .PHONY: bench-issue5
 bench-issue5: build
 	@bench/run-issue5.sh
+
+# `make bench-survey` (issue 7): the survey statistics engine alone — a
+# campaign of 50 questions answered by 36,000 synthetic authorities
+# (bench/survey_stats_bench.c): conversion, full computation, rendering,
+# cache; prints a Markdown table (also part of `make bench`).
+.PHONY: bench-survey
+bench-survey: build
+	@$(BUILD)/survey_stats_bench 20

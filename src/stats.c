@@ -72,19 +72,11 @@ static double clamp01(double x)
 	return x < 0 ? 0 : x > 1 ? 1 : x;
 }
 
-void stats_share(const struct stratum *s, int ns, const struct share_obs *obs, size_t nobs, int64_t population,
-                 struct share *out)
+void stats_share_sums(int64_t n, int64_t x, double sw, double sw2, double swy, int64_t population, struct share *out)
 {
 	memset(out, 0, sizeof *out);
-	double sw = 0, sw2 = 0, swy = 0;
-	for (size_t i = 0; i < nobs; i++) {
-		double w = weight_of(s, ns, obs[i].stratum);
-		out->n++;
-		if (obs[i].yes) out->x++;
-		sw += w;
-		sw2 += w * w;
-		if (obs[i].yes) swy += w;
-	}
+	out->n = n;
+	out->x = x;
 	out->suppressed = out->n < STATS_MIN_CELL;
 	if (out->n == 0) return;
 	double f = fpc(population, out->n);
@@ -100,6 +92,21 @@ void stats_share(const struct stratum *s, int ns, const struct share_obs *obs, s
 	}
 }
 
+void stats_share(const struct stratum *s, int ns, const struct share_obs *obs, size_t nobs, int64_t population,
+                 struct share *out)
+{
+	double sw = 0, sw2 = 0, swy = 0;
+	int64_t x = 0;
+	for (size_t i = 0; i < nobs; i++) {
+		double w = weight_of(s, ns, obs[i].stratum);
+		if (obs[i].yes) x++;
+		sw += w;
+		sw2 += w * w;
+		if (obs[i].yes) swy += w;
+	}
+	stats_share_sums((int64_t)nobs, x, sw, sw2, swy, population, out);
+}
+
 static int cmp_num(const void *a, const void *b)
 {
 	const struct num_obs *x = a, *y = b;
@@ -108,11 +115,16 @@ static int cmp_num(const void *a, const void *b)
 
 void stats_numeric(const struct stratum *s, int ns, struct num_obs *obs, size_t nobs, struct numeric *out)
 {
+	if (nobs > 1) qsort(obs, nobs, sizeof *obs, cmp_num);
+	stats_numeric_sorted(s, ns, obs, nobs, out);
+}
+
+void stats_numeric_sorted(const struct stratum *s, int ns, const struct num_obs *obs, size_t nobs, struct numeric *out)
+{
 	memset(out, 0, sizeof *out);
 	out->n = (int64_t)nobs;
 	out->suppressed = out->n < STATS_MIN_CELL;
 	if (nobs == 0) return;
-	qsort(obs, nobs, sizeof *obs, cmp_num);
 	double sum = 0, sw = 0, swv = 0;
 	for (size_t i = 0; i < nobs; i++) {
 		double w = weight_of(s, ns, obs[i].stratum);

@@ -91,6 +91,11 @@ struct share_obs {
 void stats_share(const struct stratum *s, int ns, const struct share_obs *obs, size_t nobs, int64_t population,
                  struct share *out);
 
+/* The same from sums the caller accumulated over the n answers of a cell:
+ * x with the value, sw = Σw, sw2 = Σw², swy = Σw over those with the
+ * value (one pass over the answers serves every option of a question). */
+void stats_share_sums(int64_t n, int64_t x, double sw, double sw2, double swy, int64_t population, struct share *out);
+
 struct numeric {
 	int64_t n;
 	double mean, weighted_mean;
@@ -106,6 +111,9 @@ struct num_obs {
 
 /* Mean and median of obs (values are sorted in place). */
 void stats_numeric(const struct stratum *s, int ns, struct num_obs *obs, size_t nobs, struct numeric *out);
+
+/* The same for obs already sorted by value (not modified). */
+void stats_numeric_sorted(const struct stratum *s, int ns, const struct num_obs *obs, size_t nobs, struct numeric *out);
 
 struct change {
 	double points;           /* (p2 − p1) × 100 */

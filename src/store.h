@@ -498,4 +498,16 @@ enum stats_query {
 typedef int (*stats_fn)(void *ctx, const char *a, const char *b, int64_t n);
 int store_stats_count(db_t *db, enum stats_query q, stats_fn cb, void *ctx);
 
+/* ==== Population of authorities for the survey weights (issue 7,
+ * survey statistics: store_stats.c) ====
+ * Counts of ACTIVE OFFICIAL organisations (the reference data) grouped by
+ * kind, population band (org_band(); NULL when the population is
+ * unknown), région and département (NULL when none). The survey engine
+ * (survey_stats.h) sums them per kind × band (weights) and per kind, band,
+ * région and département (finite population corrections, response
+ * rates). Rows in no particular order. 0 or -1. */
+typedef int (*stats_pop_fn)(void *ctx, const char *kind, const char *band, const char *region, const char *departement,
+                            int64_t n);
+int store_stats_population(db_t *db, stats_pop_fn cb, void *ctx);
+
 #endif

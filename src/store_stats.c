@@ -182,3 +182,32 @@ int store_stats_count(db_t *db, enum stats_query q, stats_fn cb, void *ctx)
 	}
 	return -1;
 }
+
+/* ---- population of authorities (survey weights) ----
+ * The bands are those of org_band() (src/org.c), written once more in SQL
+ * so that SQLite groups 36,000 communes in one pass (test_survey_stats.c
+ * checks both agree on the reference data). */
+int store_stats_population(db_t *db, stats_pop_fn cb, void *ctx)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT kind, CASE WHEN population IS NULL OR population < 0 THEN NULL "
+	                               "WHEN population < 3500 THEN 'lt_3500' WHEN population < 20000 THEN '3500_20000' "
+	                               "WHEN population <= 100000 THEN '20000_100000' ELSE 'gt_100000' END, "
+	                               "region, departement, count(*) FROM organisation WHERE official = 1 AND active = 1 "
+	                               "GROUP BY 1, 2, 3, 4");
+	if (!st) return -1;
+	int rc, ret = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *kind = (const char *)sqlite3_column_text(st, 0);
+		const char *band = (const char *)sqlite3_column_text(st, 1);
+		const char *region = (const char *)sqlite3_column_text(st, 2);
+		const char *dep = (const char *)sqlite3_column_text(st, 3);
+		if (cb(ctx, kind, band, region && *region ? region : NULL, dep && *dep ? dep : NULL,
+		       sqlite3_column_int64(st, 4)) < 0) {
+			ret = -1;
+			break;
+		}
+	}
+	db_reset(st);
+	if (ret == 0 && rc != SQLITE_DONE) return db_error(db, "population of authorities");
+	return ret;
+}

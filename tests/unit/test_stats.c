@@ -154,6 +154,45 @@ static void test_change(void **state)
 	assert_false(c.significant);
 }
 
+/* stats_share_sums (one pass for all options, used by survey_stats.c)
+ * gives what stats_share gives from the observations; stats_numeric_sorted
+ * on sorted values what stats_numeric gives. */
+static void test_from_sums(void **state)
+{
+	(void)state;
+	fixture();
+	struct weights_summary sum;
+	stats_weights(S, 5, &sum);
+	/* 10 communes of band 0 (w 10, 3 yes), 5 of band 2 (w 14, 4 yes):
+	 * n 15, x 7, Σw 10·10 + 5·14 = 170, Σw² 10·100 + 5·196 = 1980,
+	 * Σw·y 3·10 + 4·14 = 86 */
+	struct share_obs obs[15];
+	int k = 0;
+	for (int i = 0; i < 10; i++) obs[k++] = (struct share_obs){ 0, i < 3 };
+	for (int i = 0; i < 5; i++) obs[k++] = (struct share_obs){ 2, i < 4 };
+	struct share a, b;
+	stats_share(S, 5, obs, 15, 170, &a);
+	stats_share_sums(15, 7, 170, 1980, 86, 170, &b);
+	assert_int_equal(a.n, b.n);
+	assert_int_equal(a.x, b.x);
+	near(a.raw, b.raw);
+	near(a.raw_moe, b.raw_moe);
+	near(b.weighted, 86.0 / 170);
+	near(a.weighted_moe, b.weighted_moe);
+	near(a.weighted_var, b.weighted_var);
+	assert_false(b.suppressed);
+	stats_share_sums(4, 1, 4, 4, 1, 0, &b);
+	assert_true(b.suppressed);
+
+	struct num_obs sorted[5] = { { 4, 1 }, { 4, 2 }, { 0, 5 }, { 0, 6 }, { 2, 50 } };
+	struct numeric nm;
+	stats_numeric_sorted(S, 5, sorted, 5, &nm);
+	near(nm.median, 5);
+	near(nm.weighted_median, 6);
+	near(nm.weighted_mean, 816.0 / 38);
+	near(sorted[4].value, 50); /* not modified */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -161,6 +200,7 @@ int main(void)
 		cmocka_unit_test(test_share),
 		cmocka_unit_test(test_numeric),
 		cmocka_unit_test(test_change),
+		cmocka_unit_test(test_from_sums),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
