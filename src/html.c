@@ -97,6 +97,11 @@ static const struct {
 	/* reuse between territories */
 	{ "reuse-created", "Votre réutilisation est créée en brouillon. Complétez-la (fournisseurs, coûts, vos propres "
 	                   "résultats), puis soumettez-la à la relecture." },
+	/* survey campaigns, issue 7 (page_survey.c) */
+	{ "survey-created", "La campagne est créée." },
+	{ "survey-replaced", "La définition de la campagne est remplacée." },
+	{ "survey-saved", "Le brouillon de votre réponse est enregistré." },
+	{ "survey-submitted", "La réponse est soumise. Elle reste modifiable jusqu'à la date de clôture." },
 	/* indicators and reuse kit (page_indicators.c) */
 	{ "indicator-saved", "L'indicateur est enregistré." },
 	{ "indicator-deleted", "L'indicateur est supprimé." },

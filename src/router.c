@@ -168,6 +168,18 @@ static const struct route routes[] = {
 	{ "GET",   "/observatoire/{}",              page_observatory_csv, CAP_NONE, R_READ,                         "" },
 	{ "GET",   "/api/v1/stats/library",         api_stats_library,    CAP_NONE, R_API | R_CORS | R_READ,        "" },
 
+	/* ---- survey campaigns, issue 7 §1 (page_survey.c): curators manage and follow, members of targeted organisations answer ---- */
+	{ "GET",   "/observatoire/campagnes",                         page_survey_campaigns,       CAP_CURATOR, 0,                          "" },
+	{ "POST",  "/observatoire/campagnes/importer",                page_survey_import_post,     CAP_CURATOR, R_FORM | R_UPLOAD | R_WRITE, "" },
+	{ "GET",   "/observatoire/campagnes/{}",                      page_survey_campaign,        CAP_CURATOR, 0,                          "" },
+	{ "GET",   "/observatoire/campagnes/{}/definition.json",      page_survey_definition,      CAP_CURATOR, 0,                          "" },
+	{ "GET",   "/observatoire/campagnes/{}/apercu",               page_survey_preview,         CAP_CURATOR, 0,                          "" },
+	{ "GET",   "/observatoire/campagnes/{}/suivi",                page_survey_followup,        CAP_CURATOR, 0,                          "" },
+	{ "GET",   "/observatoire/campagnes/{}/non-repondants.csv",   page_survey_nonrespondents,  CAP_CURATOR, 0,                          "" },
+	{ "GET",   "/espace/enquetes",                                page_survey_mine,            CAP_USER,    0,                          "" },
+	{ "GET",   "/espace/enquetes/{}",                             page_survey_answer,          CAP_USER,    0,                          "organisation" },
+	{ "POST",  "/espace/enquetes/{}",                             page_survey_answer_post,     CAP_USER,    R_FORM | R_WRITE,           "" },
+
 	{ "GET",   "/mentions-legales",             page_legal_notice,    CAP_NONE, 0,                              "" },
 	{ "GET",   "/donnees-personnelles",         page_privacy,         CAP_NONE, 0,                              "" },
 };

@@ -514,9 +514,10 @@ int store_survey_campaign_get(db_t *db, const char *code, int64_t *id, char **de
  * (its code may change). STORE_OK; STORE_INVALID with errs when d's code
  * belongs to another campaign, or when a question that has answers would
  * change kind or option codes or disappear (survey_def_check_change());
- * STORE_NOT_FOUND; STORE_ERR. Writes an audit entry. */
+ * STORE_NOT_FOUND; STORE_ERR. Writes an audit entry. dry_run: every check,
+ * then the transaction is rolled back. */
 int store_survey_campaign_save(db_t *db, const char *old_code, const struct survey_def *d, int64_t user_id,
-                               struct verrors *errs);
+                               bool dry_run, struct verrors *errs);
 struct survey_response_row {
 	int64_t id;
 	char state[12];          /* draft | submitted */

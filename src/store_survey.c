@@ -92,7 +92,7 @@ static int answered_codes(db_t *db, int64_t id, char ***out, int *n)
 }
 
 int store_survey_campaign_save(db_t *db, const char *old_code, const struct survey_def *d, int64_t user_id,
-                               struct verrors *errs)
+                               bool dry_run, struct verrors *errs)
 {
 	json_t *j = survey_def_json(d);
 	char *text = json_dumps(j, JSON_COMPACT);
@@ -162,6 +162,11 @@ int store_survey_campaign_save(db_t *db, const char *old_code, const struct surv
 		if (db_step_done(st) < 0) goto fail;
 	}
 	if (auth_audit(db, user_id, oid ? "survey.update" : "survey.create", d->code, NULL) < 0) goto fail;
+	if (dry_run) {
+		db_rollback(db);
+		ret = STORE_OK;
+		goto out_free;
+	}
 	if (db_commit(db) < 0) goto fail;
 	ret = STORE_OK;
 	goto out_free;
