@@ -264,15 +264,18 @@ static void render_question(struct req *r, const struct survey_def *d, int i, bo
 		break;
 	case SQ_NUMBER:
 	case SQ_TEXT:
-		buf_fmt(b, "<input type=\"text\" id=\"f-%h\" name=\"%h\"%h aria-describedby=\"%h\"%h%h value=\"", name, name,
-		        q->kind == SQ_NUMBER ? " inputmode=\"decimal\"" : " maxlength=\"500\"", buf_cstr(&desc),
-		        err ? " aria-invalid=\"true\"" : "", dis);
+		buf_fmt(b, "<input type=\"text\" id=\"f-%h\" name=\"%h\"", name, name);
+		buf_puts(b, q->kind == SQ_NUMBER ? " inputmode=\"decimal\"" : " maxlength=\"500\"");
+		buf_fmt(b, " aria-describedby=\"%h\"", buf_cstr(&desc));
+		if (err) buf_puts(b, " aria-invalid=\"true\"");
+		buf_fmt(b, "%h value=\"", dis);
 		text_value(b, r, form, answers, q);
 		buf_puts(b, "\">\n");
 		break;
 	case SQ_LONGTEXT:
-		buf_fmt(b, "<textarea id=\"f-%h\" name=\"%h\" rows=\"6\" aria-describedby=\"%h\"%h%h>", name, name,
-		        buf_cstr(&desc), err ? " aria-invalid=\"true\"" : "", dis);
+		buf_fmt(b, "<textarea id=\"f-%h\" name=\"%h\" rows=\"6\" aria-describedby=\"%h\"", name, name, buf_cstr(&desc));
+		if (err) buf_puts(b, " aria-invalid=\"true\"");
+		buf_fmt(b, "%h>", dis);
 		text_value(b, r, form, answers, q);
 		buf_puts(b, "</textarea>\n");
 		break;
@@ -338,8 +341,9 @@ static void import_form(struct req *r, const struct verrors *e)
 	           "<p class=\"help\" id=\"h-fichier\">1 Mio au plus.</p>\n", ferr ? " field-invalid" : "");
 	html_field_error(b, e, "fichier");
 	buf_fmt(b, "<input id=\"f-fichier\" name=\"fichier\" type=\"file\" accept=\".json,application/json\" "
-	           "aria-describedby=\"h-fichier%h\"%h>\n</div>\n",
-	        ferr ? " e-fichier" : "", ferr ? " aria-invalid=\"true\"" : "");
+	           "aria-describedby=\"h-fichier%h\"",
+	        ferr ? " e-fichier" : "");
+	buf_puts(b, ferr ? " aria-invalid=\"true\">\n</div>\n" : ">\n</div>\n");
 	buf_puts(b, "<p>Pour réutiliser la campagne d'une autre année, indiquez ci-dessous ce qui change (laissez vide pour "
 	            "garder la valeur du fichier) :</p>\n");
 	html_input(b, &(struct html_field){ .name = "code", .label = "Nouveau code de campagne",
