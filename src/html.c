@@ -100,6 +100,7 @@ static const struct {
 	/* survey campaigns, issue 7 (page_survey.c) */
 	{ "survey-created", "La campagne est créée." },
 	{ "survey-replaced", "La définition de la campagne est remplacée." },
+	{ "survey-updated", "La campagne est enregistrée." },
 	{ "survey-saved", "Le brouillon de votre réponse est enregistré." },
 	{ "survey-submitted", "La réponse est soumise. Elle reste modifiable jusqu'à la date de clôture." },
 	/* indicators and reuse kit (page_indicators.c) */

@@ -460,8 +460,9 @@ int page_survey_import_post(struct req *r)
 
 /* ---- curators: one campaign ---- */
 
-static void question_view(buf_t *b, const struct survey_def *d, int i)
+static void question_view(struct req *r, const struct survey_def *d, int i)
 {
+	buf_t *b = &r->out;
 	const struct survey_question *q = &d->q[i];
 	buf_fmt(b, "<li id=\"question-%h\"><p><strong>%h</strong> <code>%h</code> — %h%h", q->code, q->label, q->code,
 	        survey_kind_label(q->kind), q->required ? ", obligatoire" : ", facultative");
@@ -479,6 +480,15 @@ static void question_view(buf_t *b, const struct survey_def *d, int i)
 		bounds_text(b, q);
 		buf_puts(b, "</p>\n");
 	}
+	buf_fmt(b, "<p><a href=\"/observatoire/campagnes/%U/questions/%U/modifier\">Modifier la question %d "
+	           "<span class=\"visually-hidden\">(%h)</span></a></p>\n",
+	        d->code, q->code, i + 1, q->code);
+	char *action = xasprintf("/observatoire/campagnes/%s/questions/%s/supprimer", d->code, q->code);
+	html_form_begin(r, action, "inline");
+	free(action);
+	buf_fmt(b, "<button type=\"submit\" class=\"link-button\">Supprimer la question %d "
+	           "<span class=\"visually-hidden\">(%h)</span></button></form>\n",
+	        i + 1, q->code);
 	buf_puts(b, "</li>\n");
 }
 
@@ -502,15 +512,17 @@ int page_survey_campaign(struct req *r)
 	buf_puts(b, " inclus.</p>\n<p>Organisations visées : ");
 	target_text(b, &d);
 	buf_fmt(b, ".</p>\n<ul class=\"links\">\n"
+	           "<li><a href=\"/observatoire/campagnes/%U/modifier\">Modifier la campagne</a> (titre, année, "
+	           "introduction, dates, organisations visées)</li>\n"
 	           "<li><a href=\"/observatoire/campagnes/%U/apercu\">Aperçu du questionnaire</a></li>\n"
 	           "<li><a href=\"/observatoire/campagnes/%U/suivi\">Suivi des réponses</a></li>\n"
 	           "<li><a href=\"/observatoire/campagnes/%U/definition.json\" download>Définition JSON</a> (à réimporter "
 	           "pour une autre année)</li>\n</ul>\n",
-	        d.code, d.code, d.code);
+	        d.code, d.code, d.code, d.code);
 	render_intro(b, &d);
 	buf_fmt(b, "<h2>Questions (%d)</h2>\n<ol class=\"survey-questions\">\n", d.nq);
-	for (int i = 0; i < d.nq; i++) question_view(b, &d, i);
-	buf_puts(b, "</ol>\n");
+	for (int i = 0; i < d.nq; i++) question_view(r, &d, i);
+	buf_fmt(b, "</ol>\n<p><a href=\"/observatoire/campagnes/%U/questions/nouvelle\">Ajouter une question</a></p>\n", d.code);
 	html_end(r);
 	survey_def_free(&d);
 	return 0;

@@ -312,5 +312,13 @@ int page_survey_nonrespondents(struct req *r);
 int page_survey_mine(struct req *r);
 int page_survey_answer(struct req *r);
 int page_survey_answer_post(struct req *r);
+/* the curators' editors (page_survey_edit.c) */
+int page_survey_edit(struct req *r);
+int page_survey_edit_post(struct req *r);
+int page_survey_question_new(struct req *r);
+int page_survey_question_new_post(struct req *r);
+int page_survey_question_edit(struct req *r);
+int page_survey_question_edit_post(struct req *r);
+int page_survey_question_delete_post(struct req *r);
 
 #endif

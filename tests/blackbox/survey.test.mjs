@@ -401,3 +401,83 @@ test('closing date: editable until it (inclusive), refused after it', async () =
   const list = await curator.get('/observatoire/campagnes');
   assert.match(list.text, /observatoire-test[\s\S]*?>close</);
 });
+
+test('curators edit a campaign and its questions through forms, with the same rules', async () => {
+  const base = '/observatoire/campagnes/observatoire-2027';
+  let page = await curator.get(`${base}/modifier`);
+  assertHtmlPage(page);
+  assert.match(page.text, /name="kinds" value="epci" checked/);
+  assert.match(page.text, /id="f-regions" name="regions"[^>]*value="75"/);
+  // dates in the wrong order: the error is next to closes_on, values kept
+  let r = await curator.post(`${base}/modifier`, {
+    title: 'Observatoire 2027 <b>', year: '2027', intro: '', opens_on: NEXT_MONTH, closes_on: TOMORROW,
+    kinds: ['commune'], regions: '75, 84',
+  });
+  assert.equal(r.status, 422);
+  assert.match(r.text, /id="e-closes_on"[^>]*>.*la clôture/);
+  assert.ok(r.text.includes('value="Observatoire 2027 &lt;b&gt;"'));
+  r = await curator.post(`${base}/modifier`, { title: 'Observatoire 2027', year: '2027', opens_on: TOMORROW,
+    closes_on: NEXT_MONTH, kinds: ['commune'], bands: ['gt_100000', 'lt_3500'], regions: '75, 84', intro: 'Bonjour' });
+  assert.equal(r.status, 303, r.text.slice(0, 500));
+  let def = JSON.parse(iatOk(['survey', 'export', '--db', env.db, 'observatoire-2027']));
+  assert.deepEqual(def.target, { kinds: ['commune'], bands: ['gt_100000', 'lt_3500'], regions: ['75', '84'] });
+  assert.equal(def.intro, 'Bonjour');
+  assert.equal(def.questions.length, 6);
+  // a new question: errors first (bad code, option line, unknown condition value)
+  await curator.get(`${base}/questions/nouvelle`);
+  r = await curator.post(`${base}/questions/nouvelle`, { code: 'Mauvais Code', kind: 'single', label: 'Fournisseur ?',
+    options: 'a | A\nsans barre' });
+  assert.equal(r.status, 422);
+  assert.match(r.text, /id="e-options"[^>]*>.*ligne 2/);
+  assert.ok(r.text.includes('a | A\nsans barre</textarea>'), 'options kept');
+  r = await curator.post(`${base}/questions/nouvelle`, { code: 'mauvais code', kind: 'single', label: 'Fournisseur ?',
+    options: 'a | A\nb | B', show_if_question: 'uses_ai', show_if_value: 'peut-etre' });
+  assert.equal(r.status, 422);
+  assert.match(r.text, /id="e-code"/);
+  assert.match(r.text, /id="e-show_if_question"[^>]*>.*« peut-etre » n&#39;est pas une option/);
+  r = await curator.post(`${base}/questions/nouvelle`, { code: 'provider', kind: 'single', label: 'Fournisseur ?',
+    required: '1', options: 'internal | En interne\n external | Un prestataire ', show_if_question: 'uses_ai', show_if_value: 'yes' });
+  assert.equal(r.status, 303, r.text.slice(0, 500));
+  def = JSON.parse(iatOk(['survey', 'export', '--db', env.db, 'observatoire-2027']));
+  assert.deepEqual(def.questions[6], { code: 'provider', kind: 'single', label: 'Fournisseur ?', required: true,
+    options: [{ code: 'internal', label: 'En interne' }, { code: 'external', label: 'Un prestataire' }],
+    show_if: { question: 'uses_ai', value: 'yes' } });
+  // edit a number question's bounds (decimal comma)
+  page = await curator.get(`${base}/questions/budget/modifier`);
+  assertHtmlPage(page);
+  r = await curator.post(`${base}/questions/budget/modifier`, { code: 'budget', kind: 'number', label: 'Budget', unit: 'k€',
+    min: '0,5', max: 'beaucoup' });
+  assert.equal(r.status, 422);
+  assert.match(r.text, /id="e-max"/);
+  r = await curator.post(`${base}/questions/budget/modifier`, { code: 'budget', kind: 'number', label: 'Budget', unit: 'k€',
+    min: '0,5', max: '1 000' });
+  assert.equal(r.status, 303, r.text.slice(0, 500));
+  def = JSON.parse(iatOk(['survey', 'export', '--db', env.db, 'observatoire-2027']));
+  assert.deepEqual(def.questions[2], { code: 'budget', kind: 'number', label: 'Budget', unit: 'k€', min: 0.5, max: 1000 });
+  // delete an unanswered question
+  r = await curator.post(`${base}/questions/provider/supprimer`, {});
+  assert.equal(r.status, 303);
+  assert.equal(JSON.parse(iatOk(['survey', 'export', '--db', env.db, 'observatoire-2027'])).questions.length, 6);
+  assert.equal((await curator.get(`${base}/questions/inconnue/modifier`)).status, 404);
+  // questions with answers (observatoire-test): no change of kind, no removal
+  const t = '/observatoire/campagnes/observatoire-test';
+  await curator.get(`${t}/questions/uses_ai/modifier`);
+  r = await curator.post(`${t}/questions/uses_ai/modifier`, { code: 'uses_ai', kind: 'multiple', label: 'IA ?',
+    options: 'yes | Oui\nno | Non\nplanned | En projet' });
+  assert.equal(r.status, 422);
+  assert.match(r.text, /elle a déjà des réponses/);
+  // (uses_ai cannot go anyway: domains depends on it — the parser says so first)
+  r = await curator.post(`${t}/questions/uses_ai/supprimer`, {});
+  assert.equal(r.status, 409);
+  assert.match(r.text, /question 1 \(domains\), show_if : la question « uses_ai » n&#39;est pas une question PRÉCÉDENTE/);
+  // a removal refused for its answers only: answer "comment" first, then remove it
+  sql(`UPDATE survey_response SET answers = '{"uses_ai":"planned","comment":"x"}'`);
+  r = await curator.post(`${t}/questions/comment/supprimer`, {});
+  assert.equal(r.status, 409);
+  assert.match(r.text, /question « comment » : elle a déjà des réponses, elle ne peut pas être supprimée/);
+  // the view offers the editors
+  page = await curator.get(t);
+  assert.match(page.text, /href="\/observatoire\/campagnes\/observatoire-test\/questions\/budget\/modifier"/);
+  assert.match(page.text, /href="\/observatoire\/campagnes\/observatoire-test\/questions\/nouvelle"/);
+  for (const c of [agent, referent]) assert.equal((await c.get(`${base}/modifier`)).status, 403);
+});
