@@ -193,6 +193,9 @@ void html_begin(struct req *r, const char *title)
 			if (v->referent_of[i]) reviewer = true;
 		if (reviewer) nav_item(b, path, "/relecture", "Relecture");
 		if (auth_is_curator(v)) nav_item(b, path, "/admin/imports", "Imports");
+		/* issue 7 §1: survey campaigns (curators manage them, members answer) */
+		if (auth_can_manage_surveys(v)) nav_item(b, path, "/observatoire/campagnes", "Enquêtes");
+		else if (v->norgs > 0) nav_item(b, path, "/espace/enquetes", "Enquêtes");
 		if (auth_is_admin(v)) nav_item(b, path, "/admin/journal", "Journal d'audit");
 		nav_item(b, path, "/compte", "Mon compte");
 		buf_fmt(b,
