@@ -481,3 +481,29 @@ test('curators edit a campaign and its questions through forms, with the same ru
   assert.match(page.text, /href="\/observatoire\/campagnes\/observatoire-test\/questions\/nouvelle"/);
   for (const c of [agent, referent]) assert.equal((await c.get(`${base}/modifier`)).status, 403);
 });
+
+test('API: the response as stored, writes refused when the campaign is not open', async () => {
+  const tok = iatOk(['token', 'create', '--db', env.db, 'referent@bordeaux-metropole.example.fr']).trim();
+  const lyonTok = iatOk(['token', 'create', '--db', env.db, 'agent@lyon.example.fr']).trim();
+  const u = `/api/v1/campaigns/observatoire-test/responses/${BDX}`;
+  const r = await srv.request('GET', u, { token: tok });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.data.state, 'submitted');
+  assert.deepEqual(r.json.data.answers, JSON.parse(sql('SELECT answers FROM survey_response').trim()));
+  assert.equal((await srv.request('GET', u, { token: lyonTok })).status, 403);
+  // closed (observatoire-test) and not yet open (observatoire-2027)
+  let w = await srv.request('PUT', u, { token: tok, json: { answers: { uses_ai: 'no' } } });
+  assert.equal(w.status, 409);
+  assert.equal(w.json.error.code, 'state.closed');
+  w = await srv.request('PUT', `/api/v1/campaigns/observatoire-2027/responses/${BDX}`, { token: tok, json: { answers: {} } });
+  assert.equal(w.status, 404, 'observatoire-2027 now targets communes only');
+  // reopen observatoire-test: hidden answers dropped through the API too
+  iatOk(['survey', 'import', '--db', env.db, writeJson('reopen.json', definition())]);
+  w = await srv.request('PUT', u, { token: tok, json: { answers: { uses_ai: 'no', domains: ['water'], budget: 7 }, submit: true } });
+  assert.equal(w.status, 200, w.text);
+  assert.deepEqual(w.json.data.answers, { uses_ai: 'no', budget: 7 });
+  w = await srv.request('PUT', u, { token: tok, json: { answers: { uses_ai: 'yes' } } });
+  assert.equal(w.status, 422);
+  assert.equal(w.json.error.code, 'validation.required');
+  assert.equal(w.json.error.field, 'q-domains');
+});
