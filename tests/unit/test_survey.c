@@ -12,6 +12,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -195,6 +196,58 @@ static void test_def_question_rules(void **state)
 	j = def_json(); json_object_set_new(q(j, 2), "label", json_string(big));
 	expect_bad(j, "validation.too_long", "question 3 (budget), label");
 	free(big);
+	/* lengths of the other texts, counts, shapes */
+	char *h = malloc(20100);
+	memset(h, 'h', 20050);
+	h[2001] = 0;
+	j = def_json(); json_object_set_new(q(j, 2), "help", json_string(h));
+	expect_bad(j, "validation.too_long", "question 3 (budget), help");
+	h[31] = 0;
+	j = def_json(); json_object_set_new(q(j, 2), "unit", json_string(h));
+	expect_bad(j, "validation.too_long", "question 3 (budget), unit");
+	h[2001] = 'h';
+	h[31] = 'h';
+	h[20001] = 0;
+	j = def_json(); json_object_set_new(j, "intro", json_string(h));
+	expect_bad(j, "validation.too_long", "champ intro");
+	h[20001] = 'h';
+	h[201] = 0;
+	j = def_json(); json_object_set_new(j, "title", json_string(h));
+	expect_bad(j, "validation.too_long", "champ title");
+	free(h);
+	j = def_json();
+	json_t *many = json_array();
+	for (int i = 0; i < 51; i++) {
+		char c[16];
+		snprintf(c, sizeof c, "o%d", i);
+		json_array_append_new(many, json_pack("{s:s,s:s}", "code", c, "label", c));
+	}
+	json_object_set_new(q(j, 0), "options", many);
+	expect_bad(j, "validation.range", "question 1 (uses_ai), options : de 2 à 50 options (ici 51)");
+	j = def_json();
+	json_t *qs = json_array();
+	for (int i = 0; i < 201; i++) {
+		char c[16];
+		snprintf(c, sizeof c, "q%d", i);
+		json_array_append_new(qs, json_pack("{s:s,s:s,s:s}", "code", c, "kind", "scale", "label", c));
+	}
+	json_object_set_new(j, "questions", qs);
+	expect_bad(j, "validation.range", "200 questions au plus");
+	j = def_json(); json_object_set_new(j, "target", json_string("all"));
+	expect_bad(j, "validation.type", "champ target");
+	j = def_json(); json_object_set_new(json_object_get(j, "target"), "departements", json_array());
+	expect_bad(j, "validation.unknown_field", "target.departements");
+	j = def_json(); json_object_set_new(json_object_get(j, "target"), "kinds", json_string("commune"));
+	expect_bad(j, "validation.type", "target.kinds");
+	j = def_json(); json_array_append_new(json_object_get(q(j, 0), "options"), json_string("maybe"));
+	expect_bad(j, "validation.type", "question 1 (uses_ai), options.4");
+	j = def_json(); json_object_set_new(q(j, 1), "show_if", json_pack("{s:s,s:s,s:s}", "question", "uses_ai", "value", "yes", "op", "eq"));
+	expect_bad(j, "validation.type", "question 2 (domains), show_if");
+	j = def_json(); json_array_append_new(json_object_get(j, "questions"), json_string("x"));
+	expect_bad(j, "validation.type", "question 8, question");
+	j = def_json(); json_object_set_new(q(j, 2), "max", json_real(1e300 * 1e300 * 0 + 5));
+	json_object_set_new(q(j, 2), "min", json_string("x"));
+	expect_bad(j, "validation.type", "question 3 (budget), min");
 	/* JSON syntax */
 	struct survey_def d;
 	struct verrors e = { 0 };
