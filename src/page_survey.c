@@ -378,6 +378,8 @@ static void campaigns_page(struct req *r, const struct verrors *e, const char *n
 	if (store_survey_campaigns(r->db, list_row, &l) < 0) buf_puts(b, "<p>La liste n'a pas pu être lue.</p>\n");
 	else if (!l.n) buf_puts(b, "<p>Aucune campagne pour l'instant : importez une définition ci-dessous.</p>\n");
 	else buf_puts(b, "</tbody>\n</table>\n</div>\n");
+	buf_puts(b, "<p><a href=\"/observatoire/nouvelle-campagne\">Créer une campagne</a> (ses champs et sa première "
+	            "question), ou importez une définition :</p>\n");
 	import_form(r, e);
 	html_end(r);
 }

@@ -17,8 +17,12 @@
  *   errors ("target.kinds", "questions.3.min") are mapped back to a field
  *   by remap() and shown next to it. Options are one per line,
  *   « code | libellé ». Numbers accept a decimal comma.
- * - Creation of a campaign is by import (a definition needs at least one
- *   question): import a file, then edit it here.
+ * - Creation from scratch: GET/POST /observatoire/nouvelle-campagne asks
+ *   for the campaign's fields and its first question (a definition has at
+ *   least one); the rest is added with the question form. (The path is not
+ *   under /observatoire/campagnes/ so that no campaign code is reserved.)
+ *   Reusing last year's campaign: import its definition.json with a new
+ *   code, year and dates (page_survey.c).
  */
 #include <math.h>
 #include <stdio.h>
@@ -522,6 +526,149 @@ int page_survey_question_delete_post(struct req *r)
 		free(loc);
 	} else if (rc == 0) {
 		page_error(r, 409, e.count ? e.items[0].message : "La question ne peut pas être supprimée.");
+	}
+	json_decref(j);
+	return 0;
+}
+
+/* ---- a new campaign from scratch ---- */
+
+static void new_form(struct req *r, const struct verrors *e)
+{
+	buf_t *b = &r->out;
+	html_begin(r, e->count ? "Erreur : Nouvelle campagne" : "Nouvelle campagne");
+	buf_puts(b, "<p><a href=\"/observatoire/campagnes\">Toutes les campagnes</a></p>\n<h1>Nouvelle campagne</h1>\n"
+	            "<p>Les champs de la campagne et sa première question ; les autres questions, l'introduction et les "
+	            "organisations visées s'ajoutent ensuite depuis la page de la campagne. Pour reprendre la campagne "
+	            "d'une autre année, importez plutôt sa définition JSON.</p>\n");
+	html_error_summary(b, e);
+	html_form_begin(r, "/observatoire/nouvelle-campagne", "form");
+	html_input(b, &(struct html_field){ .name = "code", .label = "Code de la campagne", .required = true, .maxlength = 64,
+	                                    .help = "Lettres minuscules, chiffres, - et _ (par exemple observatoire-2027).",
+	                                    .value = req_form(r, "code") }, e);
+	html_input(b, &(struct html_field){ .name = "year", .label = "Année", .required = true, .maxlength = 4,
+	                                    .value = req_form(r, "year") }, e);
+	html_input(b, &(struct html_field){ .name = "title", .label = "Titre", .required = true, .maxlength = 200,
+	                                    .value = req_form(r, "title") }, e);
+	html_input(b, &(struct html_field){ .name = "opens_on", .label = "Date d'ouverture", .help = "AAAA-MM-JJ.",
+	                                    .required = true, .maxlength = 10, .value = req_form(r, "opens_on") }, e);
+	html_input(b, &(struct html_field){ .name = "closes_on", .label = "Date de clôture",
+	                                    .help = "AAAA-MM-JJ, dernier jour des réponses (inclus).", .required = true,
+	                                    .maxlength = 10, .value = req_form(r, "closes_on") }, e);
+	buf_puts(b, "<h2>Première question</h2>\n");
+	html_input(b, &(struct html_field){ .name = "question_code", .label = "Code de la question", .required = true,
+	                                    .maxlength = 64, .help = "Stable d'une année à l'autre (par exemple uses_ai).",
+	                                    .value = req_form(r, "question_code") }, e);
+	const char *kind = req_form(r, "question_kind");
+	const char *kerr = html_ferr(e, "question_kind");
+	buf_fmt(b, "<div class=\"field%h\">\n<label for=\"f-question_kind\">Type de la question <span class=\"req\">"
+	           "(obligatoire)</span></label>\n",
+	        kerr ? " field-invalid" : "");
+	html_field_error(b, e, "question_kind");
+	buf_puts(b, "<select id=\"f-question_kind\" name=\"question_kind\">\n");
+	for (size_t k = 0; k < ARRAY_LEN(QKINDS); k++)
+		buf_fmt(b, "<option value=\"%h\"%h>%h</option>\n", QKINDS[k], kind && strcmp(kind, QKINDS[k]) == 0 ? " selected" : "",
+		        QKIND_LABELS[k]);
+	buf_puts(b, "</select>\n</div>\n");
+	html_input(b, &(struct html_field){ .name = "question_label", .label = "Libellé de la question", .required = true,
+	                                    .maxlength = 500, .value = req_form(r, "question_label") }, e);
+	html_input(b, &(struct html_field){ .name = "question_options", .label = "Options (choix unique ou multiple)",
+	                                    .type = "textarea", .rows = 5,
+	                                    .help = "Une option par ligne : « code | libellé », de 2 à 50 options.",
+	                                    .value = req_form(r, "question_options") }, e);
+	buf_puts(b, "<div class=\"actions\"><button type=\"submit\">Créer la campagne</button></div>\n</form>\n");
+	html_end(r);
+}
+
+int page_survey_new(struct req *r)
+{
+	struct verrors e = { 0 };
+	r->status = 200;
+	new_form(r, &e);
+	return 0;
+}
+
+int page_survey_new_post(struct req *r)
+{
+	struct verrors e = { 0 };
+	json_t *j = json_object();
+	json_object_set_new(j, "format", json_string(SURVEY_FORMAT));
+	static const char *const texts[] = { "code", "title", "opens_on", "closes_on" };
+	for (size_t k = 0; k < ARRAY_LEN(texts); k++) {
+		const char *v = req_form(r, texts[k]);
+		if (v && *v) json_object_set_new(j, texts[k], json_string(v));
+	}
+	const char *y = req_form(r, "year");
+	int64_t year;
+	if (y && parse_int64(y, 2000, 2100, &year) == 0) json_object_set_new(j, "year", json_integer(year));
+	else if (y && *y) json_object_set_new(j, "year", json_string(y));
+	/* the first question: the question form's reader on renamed fields */
+	json_t *q = json_object();
+	const char *qc = req_form(r, "question_code"), *qk = req_form(r, "question_kind"), *ql = req_form(r, "question_label");
+	if (qc && *qc) json_object_set_new(q, "code", json_string(qc));
+	if (qk && *qk) json_object_set_new(q, "kind", json_string(qk));
+	if (ql && *ql) json_object_set_new(q, "label", json_string(ql));
+	if (qk && (strcmp(qk, "single") == 0 || strcmp(qk, "multiple") == 0)) {
+		json_t *opts = json_array();
+		const char *ot = req_form(r, "question_options");
+		int line = 0;
+		for (const char *p = ot ? ot : ""; *p;) {
+			size_t n = strcspn(p, "\n");
+			line++;
+			char *l = xstrndup(p, n);
+			char *bar = strchr(l, '|');
+			if (strspn(l, " \r") != strlen(l)) {
+				if (!bar) {
+					verrors_add(&e, "validation.format", "question_options", "Options, ligne %d : « code | libellé » attendu.",
+					            line);
+				} else {
+					*bar = 0;
+					char *c = l, *lab = bar + 1;
+					while (*c == ' ') c++;
+					for (char *z = bar - 1; z >= c && *z == ' '; z--) *z = 0;
+					while (*lab == ' ') lab++;
+					size_t ll = strlen(lab);
+					while (ll && (lab[ll - 1] == ' ' || lab[ll - 1] == '\r')) lab[--ll] = 0;
+					json_array_append_new(opts, json_pack("{s:s,s:s}", "code", c, "label", lab));
+				}
+			}
+			free(l);
+			p += n;
+			if (*p) p++;
+		}
+		json_object_set_new(q, "options", opts);
+	}
+	json_object_set_new(j, "questions", json_pack("[o]", q));
+	struct survey_def d;
+	bool refused = true;
+	if (!e.count && survey_def_parse(j, &d, &e) == 0) {
+		int rc;
+		rc = store_survey_campaign_save(r->db, NULL, &d, r->viewer.user_id, false, &e);
+		refused = rc == STORE_INVALID;
+		if (rc == STORE_OK) {
+			char *loc = xasprintf("/observatoire/campagnes/%s", d.code);
+			req_flash(r, "survey-created");
+			req_redirect(r, loc);
+			free(loc);
+		} else if (rc != STORE_INVALID) {
+			page_error(r, 500, "Erreur interne : rien n'a été enregistré.");
+		}
+		survey_def_free(&d);
+	}
+	if (refused) {
+		/* "questions.1.X" → "question_X" */
+		for (int i = 0; i < e.count && i < (int)ARRAY_LEN(e.items); i++) {
+			char *f = e.items[i].field;
+			if (!str_starts(f, "questions.")) continue;
+			const char *p = strchr(f + 10, '.');
+			char tmp[64];
+			snprintf(tmp, sizeof tmp, "question_%.40s", p ? p + 1 : "code");
+			char *dot = strchr(tmp + 9, '.');
+			if (dot) *dot = 0;
+			snprintf(f, sizeof e.items[i].field, "%s", tmp);
+		}
+		r->status = 422;
+		new_form(r, &e);
 	}
 	json_decref(j);
 	return 0;

@@ -320,5 +320,7 @@ int page_survey_question_new_post(struct req *r);
 int page_survey_question_edit(struct req *r);
 int page_survey_question_edit_post(struct req *r);
 int page_survey_question_delete_post(struct req *r);
+int page_survey_new(struct req *r);
+int page_survey_new_post(struct req *r);
 
 #endif

@@ -185,6 +185,8 @@ static const struct route routes[] = {
 	{ "POST",  "/observatoire/campagnes/{}/questions/{}/supprimer", page_survey_question_delete_post, CAP_CURATOR, R_FORM | R_WRITE,    "" },
 	{ "GET",   "/api/v1/campaigns/{}/responses/{}",              api_survey_response_get,     CAP_AUTH,    R_API,                      "" },
 	{ "PUT",   "/api/v1/campaigns/{}/responses/{}",              api_survey_response_put,     CAP_AUTH,    R_API | R_JSON_BODY | R_WRITE, "" },
+	{ "GET",   "/observatoire/nouvelle-campagne",                 page_survey_new,             CAP_CURATOR, 0,                          "" },
+	{ "POST",  "/observatoire/nouvelle-campagne",                 page_survey_new_post,        CAP_CURATOR, R_FORM | R_WRITE,           "" },
 	{ "GET",   "/espace/enquetes",                                page_survey_mine,            CAP_USER,    0,                          "" },
 	{ "GET",   "/espace/enquetes/{}",                             page_survey_answer,          CAP_USER,    0,                          "organisation" },
 	{ "POST",  "/espace/enquetes/{}",                             page_survey_answer_post,     CAP_USER,    R_FORM | R_WRITE,           "" },

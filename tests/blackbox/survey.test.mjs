@@ -507,3 +507,34 @@ test('API: the response as stored, writes refused when the campaign is not open'
   assert.equal(w.json.error.code, 'validation.required');
   assert.equal(w.json.error.field, 'q-domains');
 });
+
+test('curators create a campaign from scratch: its fields and a first question', async () => {
+  const page = await curator.get('/observatoire/nouvelle-campagne');
+  assertHtmlPage(page);
+  let r = await curator.post('/observatoire/nouvelle-campagne', { code: 'observatoire-test', year: '2028', title: 'Doublon',
+    opens_on: TODAY, closes_on: NEXT_MONTH, question_code: 'uses_ai', question_kind: 'single', question_label: 'IA ?',
+    question_options: 'yes | Oui' });
+  assert.equal(r.status, 422);
+  assert.match(r.text, /id="e-question_options"[^>]*>.*de 2 à 50 options/);
+  r = await curator.post('/observatoire/nouvelle-campagne', { code: 'observatoire-test', year: '2028', title: 'Doublon',
+    opens_on: TODAY, closes_on: NEXT_MONTH, question_code: 'uses_ai', question_kind: 'single', question_label: 'IA ?',
+    question_options: 'yes | Oui\nno | Non' });
+  assert.equal(r.status, 422);
+  assert.match(r.text, /id="e-code"[^>]*>.*une autre campagne porte déjà le code/);
+  assert.ok(r.text.includes('yes | Oui\nno | Non</textarea>'));
+  r = await curator.post('/observatoire/nouvelle-campagne', {});
+  assert.equal(r.status, 422);
+  for (const f of ['code', 'year', 'title', 'opens_on', 'closes_on', 'question_code', 'question_kind', 'question_label'])
+    assert.match(r.text, new RegExp(`id="e-${f}"`), f);
+  r = await curator.post('/observatoire/nouvelle-campagne', { code: 'observatoire-2028', year: '2028', title: 'Observatoire 2028',
+    opens_on: TODAY, closes_on: NEXT_MONTH, question_code: 'uses_ai', question_kind: 'single', question_label: 'IA ?',
+    question_options: 'yes | Oui\nno | Non' });
+  assert.equal(r.status, 303, r.text.slice(0, 500));
+  assert.equal(r.location, '/observatoire/campagnes/observatoire-2028');
+  assert.deepEqual(JSON.parse(iatOk(['survey', 'export', '--db', env.db, 'observatoire-2028'])), {
+    format: 'iat-campaign/1', code: 'observatoire-2028', year: 2028, title: 'Observatoire 2028', opens_on: TODAY,
+    closes_on: NEXT_MONTH, target: { kinds: [], bands: [], regions: [] },
+    questions: [{ code: 'uses_ai', kind: 'single', label: 'IA ?', options: [{ code: 'yes', label: 'Oui' }, { code: 'no', label: 'Non' }] }],
+  });
+  assert.equal((await agent.get('/observatoire/nouvelle-campagne')).status, 403);
+});
