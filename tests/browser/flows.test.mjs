@@ -837,6 +837,17 @@ flow('12. a curator imports a survey campaign, an agent drafts the answer, a ref
     await B.checkPage(page, 'survey-campaign');
     await page.getByRole('link', { name: 'Aperçu du questionnaire' }).click();
     await B.checkPage(page, 'survey-preview');
+    // the editors: the campaign, a question (with an error), a new campaign
+    await B.visit(page, '/observatoire/campagnes/flows-2026/modifier');
+    await B.checkPage(page, 'survey-edit');
+    await B.visit(page, '/observatoire/campagnes/flows-2026/questions/budget/modifier');
+    await B.fill(page, { 'Minimum (nombre)': 'rien' });
+    await B.submit(page, 'Enregistrer la question', { status: 422 });
+    assert.match(await page.locator('#e-min').innerText(), /un nombre est attendu/);
+    await B.checkPage(page, 'survey-question-errors');
+    await B.visit(page, '/observatoire/nouvelle-campagne');
+    await B.checkPage(page, 'survey-new');
+    await B.visit(page, '/observatoire/campagnes/flows-2026');
     cur.assertNoErrors();
   } finally {
     await cur.close();
