@@ -93,4 +93,8 @@ int api_intl_get(struct req *r);
 /* ---- observatory, issue 7 (api_stats.c): library statistics ---- */
 int api_stats_library(struct req *r);
 
+/* ---- survey campaigns, issue 7 §1 (api_survey.c): one organisation's response ---- */
+int api_survey_response_get(struct req *r);
+int api_survey_response_put(struct req *r);
+
 #endif

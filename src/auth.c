@@ -441,3 +441,22 @@ bool auth_can_read_inventory_operations(const struct viewer *v)
 {
 	return auth_can_read_restricted(v);
 }
+
+/* ---- survey campaigns (issue 7 §1) ---- */
+
+bool auth_can_answer_survey(const struct viewer *v, int64_t org_id)
+{
+	return auth_is_member(v, org_id);
+}
+
+bool auth_can_submit_survey(const struct viewer *v, int64_t org_id)
+{
+	for (int i = 0; i < v->norgs; i++)
+		if (v->orgs[i] == org_id) return v->user_id != 0 && v->referent_of[i];
+	return false;
+}
+
+bool auth_can_manage_surveys(const struct viewer *v)
+{
+	return auth_is_curator(v);
+}

@@ -146,4 +146,16 @@ bool auth_can_read_inventory_operations(const struct viewer *v);
 /* Append an audit log entry. 0 or -1. */
 int auth_audit(db_t *db, int64_t user_id, const char *action, const char *target, const char *detail);
 
+/* ---- survey campaigns (issue 7 §1) ---- */
+/* May the viewer fill in (save a draft of) org_id's answers to a survey?
+ * Its members, agents and referents (not the observatory team: answers
+ * speak for the organisation). Whether org_id is targeted and the
+ * campaign open is the caller's check (survey.h). */
+bool auth_can_answer_survey(const struct viewer *v, int64_t org_id);
+/* May the viewer submit org_id's answers (and choose whether they may be
+ * published)? Its referents only. */
+bool auth_can_submit_survey(const struct viewer *v, int64_t org_id);
+/* May the viewer create, import and follow campaigns? Curators, admins. */
+bool auth_can_manage_surveys(const struct viewer *v);
+
 #endif

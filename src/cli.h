@@ -50,5 +50,7 @@ int cmd_audit(int argc, char **argv);
 int cmd_outbox(int argc, char **argv);
 /* issue 6: record exports (cli_export.c) */
 int cmd_export(int argc, char **argv);
+/* issue 7: survey campaign definitions (cli_survey.c) */
+int cmd_survey(int argc, char **argv);
 
 #endif

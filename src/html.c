@@ -97,6 +97,12 @@ static const struct {
 	/* reuse between territories */
 	{ "reuse-created", "Votre réutilisation est créée en brouillon. Complétez-la (fournisseurs, coûts, vos propres "
 	                   "résultats), puis soumettez-la à la relecture." },
+	/* survey campaigns, issue 7 (page_survey.c) */
+	{ "survey-created", "La campagne est créée." },
+	{ "survey-replaced", "La définition de la campagne est remplacée." },
+	{ "survey-updated", "La campagne est enregistrée." },
+	{ "survey-saved", "Le brouillon de votre réponse est enregistré." },
+	{ "survey-submitted", "La réponse est soumise. Elle reste modifiable jusqu'à la date de clôture." },
 	/* indicators and reuse kit (page_indicators.c) */
 	{ "indicator-saved", "L'indicateur est enregistré." },
 	{ "indicator-deleted", "L'indicateur est supprimé." },
@@ -187,6 +193,9 @@ void html_begin(struct req *r, const char *title)
 			if (v->referent_of[i]) reviewer = true;
 		if (reviewer) nav_item(b, path, "/relecture", "Relecture");
 		if (auth_is_curator(v)) nav_item(b, path, "/admin/imports", "Imports");
+		/* issue 7 §1: survey campaigns (curators manage them, members answer) */
+		if (auth_can_manage_surveys(v)) nav_item(b, path, "/observatoire/campagnes", "Enquêtes");
+		else if (v->norgs > 0) nav_item(b, path, "/espace/enquetes", "Enquêtes");
 		if (auth_is_admin(v)) nav_item(b, path, "/admin/journal", "Journal d'audit");
 		nav_item(b, path, "/compte", "Mon compte");
 		buf_fmt(b,

@@ -22,7 +22,8 @@ static const char usage[] =
     "  backup DEST                       copie en ligne et cohérente de la base\n"
     "  synth --records N [--seed S]      données synthétiques (mesures de performance)\n"
     "  audit [--since DATE] [--action P] [--limit N] [--json]   journal des actions\n"
-    "  export csv|excel|json|jsonl [--restricted] [--out FICHIER]   exporter les fiches visibles\n";
+    "  export csv|excel|json|jsonl [--restricted] [--out FICHIER]   exporter les fiches visibles\n"
+    "  survey list|export CODE [--out F]|import F [--dry-run]   campagnes d'enquête (définitions JSON)\n";
 
 struct command {
 	const char *name;
@@ -35,6 +36,7 @@ static const struct command commands[] = {
 	{ "backup", cmd_backup }, { "synth", cmd_synth },   { "audit", cmd_audit },
 	{ "outbox", cmd_outbox },
 	{ "export", cmd_export }, /* issue 6 */
+	{ "survey", cmd_survey }, /* issue 7 */
 };
 
 int main(int argc, char **argv)

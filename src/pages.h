@@ -301,4 +301,26 @@ int page_org_inventory(struct req *r);
 int page_observatory(struct req *r);
 int page_observatory_csv(struct req *r);
 
+/* ---- survey campaigns, issue 7 §1 (page_survey.c) ---- */
+int page_survey_campaigns(struct req *r);
+int page_survey_import_post(struct req *r);
+int page_survey_campaign(struct req *r);
+int page_survey_definition(struct req *r);
+int page_survey_preview(struct req *r);
+int page_survey_followup(struct req *r);
+int page_survey_nonrespondents(struct req *r);
+int page_survey_mine(struct req *r);
+int page_survey_answer(struct req *r);
+int page_survey_answer_post(struct req *r);
+/* the curators' editors (page_survey_edit.c) */
+int page_survey_edit(struct req *r);
+int page_survey_edit_post(struct req *r);
+int page_survey_question_new(struct req *r);
+int page_survey_question_new_post(struct req *r);
+int page_survey_question_edit(struct req *r);
+int page_survey_question_edit_post(struct req *r);
+int page_survey_question_delete_post(struct req *r);
+int page_survey_new(struct req *r);
+int page_survey_new_post(struct req *r);
+
 #endif

@@ -510,4 +510,55 @@ typedef int (*stats_pop_fn)(void *ctx, const char *kind, const char *band, const
                             int64_t n);
 int store_stats_population(db_t *db, stats_pop_fn cb, void *ctx);
 
+/* ==== Survey campaigns and responses (issue 7 §1: store_survey.c) ====
+ * A campaign is its validated iat-campaign/1 definition (survey.h) plus
+ * copies of code, year, title and dates; a response is one organisation's
+ * answers to one campaign (UNIQUE), draft or submitted. Every write is one
+ * transaction. */
+struct survey_def;
+struct survey_campaign_row {
+	int64_t id, year, drafts, submitted;
+	const char *code, *title, *opens_on, *closes_on;
+};
+typedef int (*survey_campaign_fn)(void *ctx, const struct survey_campaign_row *row);
+/* Every campaign, newest year first (then code), with its response
+ * counts. cb returning non-zero stops. Returns the number of rows or -1. */
+int store_survey_campaigns(db_t *db, survey_campaign_fn cb, void *ctx);
+/* The campaign with this code: 1 with *id and *definition (heap JSON,
+ * caller frees; either may be NULL), 0 when unknown, -1 error. */
+int store_survey_campaign_get(db_t *db, const char *code, int64_t *id, char **definition);
+/* Create the campaign d (old_code NULL) or replace campaign old_code by d
+ * (its code may change). STORE_OK; STORE_INVALID with errs when d's code
+ * belongs to another campaign, or when a question that has answers would
+ * change kind or option codes or disappear (survey_def_check_change());
+ * STORE_NOT_FOUND; STORE_ERR. Writes an audit entry. dry_run: every check,
+ * then the transaction is rolled back. */
+int store_survey_campaign_save(db_t *db, const char *old_code, const struct survey_def *d, int64_t user_id,
+                               bool dry_run, struct verrors *errs);
+struct survey_response_row {
+	int64_t id;
+	char state[12];          /* draft | submitted */
+	char *answers;           /* heap JSON object */
+	bool publish;
+	char *updated_at, *submitted_at;   /* heap; submitted_at may be NULL */
+};
+/* 1 found, 0 none, -1 error. Free with store_survey_response_free(). */
+int store_survey_response_get(db_t *db, int64_t campaign_id, int64_t org_id, struct survey_response_row *out);
+void store_survey_response_free(struct survey_response_row *r);
+/* Write an organisation's answers (already validated JSON). submit: the
+ * state becomes submitted (and submitted_at/by are set); otherwise the
+ * state is unchanged (a new response is a draft): a submitted response
+ * edited stays submitted. 0 or -1. */
+int store_survey_response_save(db_t *db, int64_t campaign_id, int64_t org_id, const char *answers, bool publish,
+                               bool submit, int64_t user_id);
+/* The active organisations targeted by d (survey_targets()), in kind then
+ * name order, with the state of their response to campaign_id (NULL:
+ * none). Strings valid during the callback. Returns the number or -1. */
+struct survey_target_row {
+	int64_t org_id;
+	const char *name, *kind, *code, *siren, *region, *departement, *band, *state;
+};
+typedef int (*survey_target_fn)(void *ctx, const struct survey_target_row *row);
+int store_survey_targets(db_t *db, int64_t campaign_id, const struct survey_def *d, survey_target_fn cb, void *ctx);
+
 #endif

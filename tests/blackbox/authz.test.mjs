@@ -191,6 +191,18 @@ before(async () => {
     createWebAccount(env.db, email, r, org);
     tokens[role] = iatOk(['token', 'create', '--db', env.db, email]).trim();
   }
+  // issue 7 (survey campaigns): the open campaign "matrice", targeting the
+  // EPCI of Nouvelle-Aquitaine (Bordeaux Métropole in, Lyon out)
+  const day = 86400000;
+  const campaign = path.join(env.dir, 'matrice.json');
+  fs.writeFileSync(campaign, JSON.stringify({
+    format: 'iat-campaign/1', code: 'matrice', year: 2026, title: 'Campagne de la matrice',
+    opens_on: new Date(Date.now() - day).toISOString().slice(0, 10),
+    closes_on: new Date(Date.now() + 30 * day).toISOString().slice(0, 10),
+    target: { kinds: ['epci'], regions: ['75'] },
+    questions: [{ code: 'uses_ai', kind: 'single', label: 'IA ?', options: [{ code: 'yes', label: 'Oui' }, { code: 'no', label: 'Non' }] }],
+  }));
+  iatOk(['survey', 'import', '--db', env.db, campaign]);
   srv = await startServer(env.db, ['--write-rate', '0']);
   for (const role of ROLES) {
     clients[role] = webClient(srv);

@@ -226,6 +226,8 @@ test('every API route answers every documented status, each reply as documented'
   // 200 on every GET, 304 with the ETag, 400 with an unknown parameter, 401 with a bad token, 404
   for (const [tp, item] of Object.entries(c.doc.paths)) {
     if (!item.get) continue;
+    // issue 7 §1: a survey response needs a member's token and a campaign (survey.test.mjs checks it against the contract)
+    if (tp.startsWith('/api/v1/campaigns/')) continue;
     let p = concrete(tp, ids);
     if (tp === '/api/v1/organisations') p += '?q=lyon';
     const r = await req(srv, 'GET', p, { token: t.agentBdx });
@@ -314,6 +316,39 @@ test('every API route answers every documented status, each reply as documented'
   for (const p of [`/api/v1/usecases/${pub.id}`, `/api/v1/usecases/${pub.id}/versions`, `/api/v1/usecases/${pub.id}/impact-events`,
     `/api/v1/usecases/${pub.id}/lineage`, `/api/v1/usecases/${pub.id}/reuses`]) assert.equal((await req(srv, 'GET', p)).status, 200);
 
+  // issue 7 §1: one organisation's survey response (GET/PUT /api/v1/campaigns/{code}/responses/{key})
+  const day = 86400000;
+  const dd = (n) => new Date(Date.now() + n * day).toISOString().slice(0, 10);
+  for (const [code, opens, closes] of [['contrat', dd(-1), dd(30)], ['contrat-close', dd(-30), dd(-1)]]) {
+    const f = path.join(env.dir, `${code}.json`);
+    fs.writeFileSync(f, JSON.stringify({ format: 'iat-campaign/1', code, year: 2026, title: 'Contrat', opens_on: opens,
+      closes_on: closes, target: { kinds: ['epci'] }, questions: [{ code: 'n', kind: 'scale', label: 'N', required: true }] }));
+    L.iatOk(['survey', 'import', '--db', env.db, f]);
+  }
+  const su = `/api/v1/campaigns/contrat/responses/${bdx}`;
+  const sget = await req(srv, 'GET', su, { token: t.agentBdx });
+  assert.equal(sget.status, 200, sget.text);
+  assert.equal(sget.json.data.state, 'none');
+  L.assertApiError(await req(srv, 'GET', su + '?zz=1', { token: t.agentBdx }), 400, 'request.unknown_parameter');
+  L.assertApiError(await req(srv, 'GET', su), 401, 'auth.missing_token');
+  L.assertApiError(await req(srv, 'GET', su, { token: t.agentLyon }), 403, 'auth.forbidden');
+  L.assertApiError(await req(srv, 'GET', `/api/v1/campaigns/contrat/responses/${L.LYON.key}`, { token: t.curator }), 404, 'resource.not_found');
+  L.assertApiError(await req(srv, 'PUT', su, { json: {} }), 401, 'auth.missing_token');
+  L.assertApiError(await req(srv, 'PUT', su + '?zz=1', { token: t.agentBdx, json: {} }), 400, 'request.unknown_parameter');
+  L.assertApiError(await req(srv, 'PUT', su, { token: t.agentBdx, body: big, headers: { 'Content-Type': 'application/json' } }), 413, 'request.body_too_large');
+  L.assertApiError(await req(srv, 'PUT', su, { token: t.agentBdx, body: '{}', headers: { 'Content-Type': 'text/plain' } }), 415, 'request.unsupported_media_type');
+  L.assertApiError(await req(srv, 'PUT', su, { token: t.agentBdx, json: { answers: { n: 3 }, submit: true } }), 403, 'auth.forbidden', 'submit');
+  L.assertApiError(await req(srv, 'PUT', `/api/v1/campaigns/contrat/responses/${L.LYON.key}`, { token: t.agentLyon, json: { answers: {} } }), 404, 'resource.not_found');
+  L.assertApiError(await req(srv, 'PUT', `/api/v1/campaigns/contrat-close/responses/${bdx}`, { token: t.agentBdx, json: { answers: {} } }), 409, 'state.closed');
+  L.assertApiError(await req(srv, 'PUT', su, { token: t.agentBdx, json: { answers: { n: 9 } } }), 422, 'validation.range', 'q-n');
+  L.assertApiError(await req(srv, 'PUT', su, { token: t.refBdx, json: { answers: {}, submit: true } }), 422, 'validation.required', 'q-n');
+  const sput = await req(srv, 'PUT', su, { token: t.agentBdx, json: { answers: { n: 3 } } });
+  assert.equal(sput.status, 200, sput.text);
+  assert.deepEqual([sput.json.data.state, sput.json.data.answers, sput.json.data.publish], ['draft', { n: 3 }, false]);
+  const ssub = await req(srv, 'PUT', su, { token: t.refBdx, json: { answers: { n: 4 }, submit: true, publish: true } });
+  assert.equal(ssub.status, 200, ssub.text);
+  assert.deepEqual([ssub.json.data.state, ssub.json.data.answers, ssub.json.data.publish], ['submitted', { n: 4 }, true]);
+
   // 429: a server allowing one write a minute per account
   const s2 = await L.startServer(env.db, ['--write-rate', '1']);
   try {
@@ -325,6 +360,7 @@ test('every API route answers every documented status, each reply as documented'
       const ra = Number(r.headers.get('retry-after'));
       assert.ok(ra >= 1 && ra <= 60, `Retry-After ${r.headers.get('retry-after')}`);
     }
+    L.assertApiError(await req(s2, 'PUT', su, { token: t.curator, json: { answers: {} } }), 429, 'rate.limited');
   } finally {
     await L.stopServerClean(s2);
   }

@@ -805,6 +805,90 @@ flow('11. a curator tries an import (essai) and reads the report', async () => {
   }
 });
 
+flow('12. a curator imports a survey campaign, an agent drafts the answer, a referent submits it', async () => {
+  // issue 7 §1: the campaign targets the EPCI of Nouvelle-Aquitaine (Bordeaux Métropole)
+  const day = 86400000;
+  const iso = (t) => new Date(t).toISOString().slice(0, 10);
+  const file = `${env.dir}/campagne-flows.json`;
+  (await import('node:fs')).writeFileSync(file, JSON.stringify({
+    format: 'iat-campaign/1', code: 'flows-2026', year: 2026, title: 'Enquête des parcours',
+    opens_on: iso(Date.now() - day), closes_on: iso(Date.now() + 30 * day),
+    target: { kinds: ['epci'], regions: ['75'] },
+    questions: [
+      { code: 'uses_ai', kind: 'single', label: 'Votre collectivité utilise-t-elle l\'IA ?', required: true,
+        options: [{ code: 'yes', label: 'Oui' }, { code: 'no', label: 'Non' }] },
+      { code: 'domains', kind: 'multiple', label: 'Dans quels domaines ?', required: true,
+        options: [{ code: 'mobility', label: 'Mobilité' }, { code: 'water', label: 'Eau' }],
+        show_if: { question: 'uses_ai', value: 'yes' } },
+      { code: 'budget', kind: 'number', label: 'Budget annuel', unit: '€', min: 0 },
+      { code: 'comment', kind: 'longtext', label: 'Commentaire' },
+    ],
+  }));
+  const cur = await signedIn(ADMIN, '/compte');
+  try {
+    const { page } = cur;
+    await page.getByRole('navigation', { name: 'Menu principal' }).getByRole('link', { name: 'Enquêtes' }).click();
+    await page.waitForURL((u) => u.pathname === '/observatoire/campagnes');
+    await B.checkPage(page, 'survey-campaigns');
+    await page.getByLabel('Fichier JSON (obligatoire)', { exact: true }).setInputFiles(file);
+    await B.submit(page, 'Importer');
+    assert.equal(new URL(page.url()).pathname, '/observatoire/campagnes/flows-2026');
+    assert.equal(await page.locator('h1').innerText(), 'Enquête des parcours');
+    await B.checkPage(page, 'survey-campaign');
+    await page.getByRole('link', { name: 'Aperçu du questionnaire' }).click();
+    await B.checkPage(page, 'survey-preview');
+    // the editors: the campaign, a question (with an error), a new campaign
+    await B.visit(page, '/observatoire/campagnes/flows-2026/modifier');
+    await B.checkPage(page, 'survey-edit');
+    await B.visit(page, '/observatoire/campagnes/flows-2026/questions/budget/modifier');
+    await B.fill(page, { 'Minimum (nombre)': 'rien' });
+    await B.submit(page, 'Enregistrer la question', { status: 422 });
+    assert.match(await page.locator('#e-min').innerText(), /un nombre est attendu/);
+    await B.checkPage(page, 'survey-question-errors');
+    await B.visit(page, '/observatoire/nouvelle-campagne');
+    await B.checkPage(page, 'survey-new');
+    await B.visit(page, '/observatoire/campagnes/flows-2026');
+    cur.assertNoErrors();
+  } finally {
+    await cur.close();
+  }
+  const ag = await signedIn(BDX_AGENT, '/espace/enquetes');
+  try {
+    const { page } = ag;
+    await B.checkPage(page, 'survey-mine');
+    await page.getByRole('link', { name: 'Enquête des parcours' }).click();
+    await B.checkPage(page, 'survey-answer');
+    await page.getByLabel('Oui', { exact: true }).check();
+    await page.getByLabel('Eau', { exact: true }).check();
+    await (await B.control(page, '3. Budget annuel')).fill('-3');
+    await B.submit(page, 'Enregistrer le brouillon', { status: 422 });
+    assert.match(await page.title(), /^Erreur : /);
+    assert.match(await page.locator('#e-q-budget').innerText(), /supérieur ou égal à 0/);
+    assert.ok(await page.getByLabel('Eau', { exact: true }).isChecked(), 'choices kept');
+    await B.checkPage(page, 'survey-answer-errors');
+    await (await B.control(page, '3. Budget annuel')).fill('12 500');
+    await B.submit(page, 'Enregistrer le brouillon');
+    assert.match(await page.locator('#etat-reponse').innerText(), /brouillon/);
+    assert.equal(await page.getByRole('button', { name: 'Soumettre la réponse' }).count(), 0, 'agents do not submit');
+    ag.assertNoErrors();
+  } finally {
+    await ag.close();
+  }
+  const ref = await signedIn(BDX_REFERENT, '/espace/enquetes');
+  try {
+    const { page } = ref;
+    await page.getByRole('link', { name: 'Enquête des parcours' }).click();
+    assert.equal(await (await B.control(page, '3. Budget annuel')).inputValue(), '12500');
+    await page.getByLabel('Nous acceptons que nos réponses individuelles soient publiées').check();
+    await B.submit(page, 'Soumettre la réponse');
+    assert.match(await page.locator('#etat-reponse').innerText(), /réponse soumise/);
+    await B.checkPage(page, 'survey-answer-submitted');
+    ref.assertNoErrors();
+  } finally {
+    await ref.close();
+  }
+});
+
 // a summary for people (the failures themselves fail the flows above)
 test('axe results per page type', () => {
   const lines = [...B.axeResults].map(([k, v]) => `  ${k}: ${v}`);
