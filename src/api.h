@@ -97,4 +97,7 @@ int api_stats_library(struct req *r);
 int api_survey_response_get(struct req *r);
 int api_survey_response_put(struct req *r);
 
+/* page_survey_results.c (issue 7): GET /api/v1/campaigns/{code}/results */
+int api_survey_results(struct req *r);
+
 #endif

@@ -51,7 +51,9 @@ int page_observatory(struct req *r)
 	            "(publiées, ou retirées après publication), comptées à l’instant : ");
 	html_count(b, o.total, "fiche", "fiches");
 	buf_puts(b, ". Chaque graphique est suivi de ses données en tableau et en CSV ; les mêmes chiffres sont "
-	            "dans l’API (<a href=\"/api/v1/stats/library\"><code>/api/v1/stats/library</code></a>).</p>\n");
+	            "dans l’API (<a href=\"/api/v1/stats/library\"><code>/api/v1/stats/library</code></a>). Les réponses "
+	            "des collectivités aux enquêtes annuelles sont dans les <a href=\"/observatoire/enquetes\">résultats "
+	            "des enquêtes</a>.</p>\n");
 	/* key figures: the label and the reuses (issue 5) */
 	buf_puts(b, "<ul class=\"key-figures\">\n<li>");
 	html_count(b, o.label_awarded, "fiche porte", "fiches portent");

@@ -323,4 +323,9 @@ int page_survey_question_delete_post(struct req *r);
 int page_survey_new(struct req *r);
 int page_survey_new_post(struct req *r);
 
+/* page_survey_results.c (issue 7): the results of the survey campaigns */
+int page_survey_results_list(struct req *r);
+int page_survey_results(struct req *r);
+int page_survey_results_csv(struct req *r);
+
 #endif

@@ -187,6 +187,11 @@ static const struct route routes[] = {
 	{ "PUT",   "/api/v1/campaigns/{}/responses/{}",              api_survey_response_put,     CAP_AUTH,    R_API | R_JSON_BODY | R_WRITE, "" },
 	{ "GET",   "/observatoire/nouvelle-campagne",                 page_survey_new,             CAP_CURATOR, 0,                          "" },
 	{ "POST",  "/observatoire/nouvelle-campagne",                 page_survey_new_post,        CAP_CURATOR, R_FORM | R_WRITE,           "" },
+	/* results of the campaigns (page_survey_results.c): public once a campaign is closed */
+	{ "GET",   "/observatoire/enquetes",                          page_survey_results_list,    CAP_NONE,    R_READ,                     "" },
+	{ "GET",   "/observatoire/enquetes/{}",                       page_survey_results,         CAP_NONE,    R_READ,                     "" },
+	{ "GET",   "/observatoire/enquetes/{}/resultats.csv",         page_survey_results_csv,     CAP_NONE,    R_READ,                     "" },
+	{ "GET",   "/api/v1/campaigns/{}/results",                    api_survey_results,          CAP_NONE,    R_API | R_CORS | R_READ,    "" },
 	{ "GET",   "/espace/enquetes",                                page_survey_mine,            CAP_USER,    0,                          "" },
 	{ "GET",   "/espace/enquetes/{}",                             page_survey_answer,          CAP_USER,    0,                          "organisation" },
 	{ "POST",  "/espace/enquetes/{}",                             page_survey_answer_post,     CAP_USER,    R_FORM | R_WRITE,           "" },

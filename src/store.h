@@ -524,6 +524,20 @@ typedef int (*survey_campaign_fn)(void *ctx, const struct survey_campaign_row *r
 /* Every campaign, newest year first (then code), with its response
  * counts. cb returning non-zero stops. Returns the number of rows or -1. */
 int store_survey_campaigns(db_t *db, survey_campaign_fn cb, void *ctx);
+/* A number that changes with every write to any campaign or response
+ * (meta 'survey_generation'): the key of the results cache. 0 or -1. */
+int store_survey_generation(db_t *db, int64_t *gen);
+/* Every response to campaign_id (drafts too: the engine ignores them) with
+ * its organisation's kind, population band (org_band(); NULL: unknown),
+ * région and département. Strings valid during the callback; cb returning
+ * non-zero stops. Returns the number of rows or -1. */
+struct survey_answers_row {
+	const char *kind, *band, *region, *departement;
+	bool submitted;
+	const char *answers;
+};
+typedef int (*survey_response_fn)(void *ctx, const struct survey_answers_row *row);
+int store_survey_responses(db_t *db, int64_t campaign_id, survey_response_fn cb, void *ctx);
 /* The campaign with this code: 1 with *id and *definition (heap JSON,
  * caller frees; either may be NULL), 0 when unknown, -1 error. */
 int store_survey_campaign_get(db_t *db, const char *code, int64_t *id, char **definition);

@@ -91,6 +91,42 @@ static int answered_codes(db_t *db, int64_t id, char ***out, int *n)
 	return rc == SQLITE_DONE ? 0 : db_error(db, "survey answered codes");
 }
 
+/* Every write that changes a campaign's results (a definition, an answer)
+ * bumps meta 'survey_generation' in its transaction: the results cache
+ * (survey_stats.h) is keyed by it. */
+static int bump_survey_generation(db_t *db)
+{
+	return db_exec(db, "INSERT INTO meta(key, value) VALUES ('survey_generation', '1') "
+	                   "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1");
+}
+
+int store_survey_generation(db_t *db, int64_t *gen)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'survey_generation'");
+	if (!st) return -1;
+	*gen = 0;
+	return db_one_int(st, gen) < 0 ? -1 : 0;
+}
+
+int store_survey_responses(db_t *db, int64_t campaign_id, survey_response_fn cb, void *ctx)
+{
+	sqlite3_stmt *st = db_stmt(db,
+	    "SELECT o.kind, coalesce(o.population, -1), o.region, o.departement, r.state = 'submitted', r.answers "
+	    "FROM survey_response r JOIN organisation o ON o.id = r.org_id WHERE r.campaign_id = ?1 ORDER BY r.id");
+	if (!st) return -1;
+	db_bind_int(st, 1, campaign_id);
+	int n = 0, rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct survey_answers_row row = { col(st, 0), org_band(sqlite3_column_int64(st, 1)), col(st, 2), col(st, 3),
+			                          sqlite3_column_int(st, 4) != 0, col(st, 5) };
+		n++;
+		if (cb(ctx, &row)) break;
+	}
+	db_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) return db_error(db, "survey responses");
+	return n;
+}
+
 int store_survey_campaign_save(db_t *db, const char *old_code, const struct survey_def *d, int64_t user_id,
                                bool dry_run, struct verrors *errs)
 {
@@ -167,7 +203,7 @@ int store_survey_campaign_save(db_t *db, const char *old_code, const struct surv
 		ret = STORE_OK;
 		goto out_free;
 	}
-	if (db_commit(db) < 0) goto fail;
+	if (bump_survey_generation(db) < 0 || db_commit(db) < 0) goto fail;
 	ret = STORE_OK;
 	goto out_free;
 fail:
@@ -237,6 +273,7 @@ int store_survey_response_save(db_t *db, int64_t campaign_id, int64_t org_id, co
 	db_bind_int(st, 6, submit ? 1 : 0);
 	if (user_id) db_bind_int(st, 7, user_id);
 	if (db_step_done(st) < 0) goto fail;
+	if (bump_survey_generation(db) < 0) goto fail;
 	if (db_commit(db) < 0) goto fail;
 	return 0;
 fail:

@@ -349,6 +349,17 @@ test('every API route answers every documented status, each reply as documented'
   assert.equal(ssub.status, 200, ssub.text);
   assert.deepEqual([ssub.json.data.state, ssub.json.data.answers, ssub.json.data.publish], ['submitted', { n: 4 }, true]);
 
+  // issue 7: the results of a campaign (GET /api/v1/campaigns/{code}/results): public once closed
+  const sr = '/api/v1/campaigns/contrat-close/results';
+  const sres = await req(srv, 'GET', sr);
+  assert.equal(sres.status, 200, sres.text);
+  assert.equal(sres.json.data.provisional, false);
+  assert.equal((await req(srv, 'GET', sr, { headers: { 'If-None-Match': sres.headers.get('etag') } })).status, 304);
+  L.assertApiError(await req(srv, 'GET', sr + '?zz=1'), 400, 'request.unknown_parameter');
+  L.assertApiError(await req(srv, 'GET', sr, { token: 'nope' }), 401, 'auth.invalid_token');
+  L.assertApiError(await req(srv, 'GET', '/api/v1/campaigns/contrat/results'), 404, 'resource.not_found');
+  assert.equal((await req(srv, 'GET', '/api/v1/campaigns/contrat/results', { token: t.curator })).json.data.provisional, true);
+
   // 429: a server allowing one write a minute per account
   const s2 = await L.startServer(env.db, ['--write-rate', '1']);
   try {

@@ -63,6 +63,7 @@ const PAGES = [
   { name: 'algorithm-inventory', path: () => `/organisations/${usecase.owner.id}/inventaire-algorithmes` },
   // issue 7: the observatory's statistics (charts and the map of France)
   { name: 'observatory', path: () => '/observatoire' },
+  { name: 'survey-results-list', path: () => '/observatoire/enquetes' },
   { name: 'not-found', path: () => '/fiches/999999-nexiste-pas', status: 404 },
 ];
 
