@@ -122,3 +122,10 @@ bench-issue5: build
 .PHONY: bench-survey
 bench-survey: build
 	@$(BUILD)/survey_stats_bench 20
+
+# `make bench-survey-serve` (issue 7 §4): a campaign answered by every French
+# authority, its results computed once then served from the cache, beside
+# nginx serving the same bytes (bench/survey_serve.sh).
+.PHONY: bench-survey-serve
+bench-survey-serve: build
+	@bench/survey_serve.sh

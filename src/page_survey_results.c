@@ -214,7 +214,7 @@ done:
 static int find(struct req *r, bool api, struct camps *all, const struct camp **c, bool *provisional)
 {
 	const char *code = r->args[0];
-	if (store_survey_campaigns(r->db, on_campaign, all) < 0) {
+	if (store_survey_campaigns_brief(r->db, on_campaign, all) < 0) {
 		if (api) api_error(r, 500, "server.database", NULL, "Erreur interne.");
 		else page_error(r, 500, "Les résultats sont momentanément indisponibles.");
 		return -1;
@@ -236,7 +236,7 @@ static int find(struct req *r, bool api, struct camps *all, const struct camp **
 int page_survey_results_list(struct req *r)
 {
 	struct camps all = { 0 };
-	if (store_survey_campaigns(r->db, on_campaign, &all) < 0) {
+	if (store_survey_campaigns_brief(r->db, on_campaign, &all) < 0) {
 		page_error(r, 500, "Les résultats sont momentanément indisponibles.");
 		return 0;
 	}

@@ -524,6 +524,9 @@ typedef int (*survey_campaign_fn)(void *ctx, const struct survey_campaign_row *r
 /* Every campaign, newest year first (then code), with its response
  * counts. cb returning non-zero stops. Returns the number of rows or -1. */
 int store_survey_campaigns(db_t *db, survey_campaign_fn cb, void *ctx);
+/* The same without the response counts (drafts and submitted are -1): no
+ * read of the responses, for pages served at every request. */
+int store_survey_campaigns_brief(db_t *db, survey_campaign_fn cb, void *ctx);
 /* A number that changes with every write to any campaign or response
  * (meta 'survey_generation'): the key of the results cache. 0 or -1. */
 int store_survey_generation(db_t *db, int64_t *gen);

@@ -29,13 +29,15 @@ static char *dup_col(sqlite3_stmt *st, int i)
 	return s ? xstrdup(s) : NULL;
 }
 
-int store_survey_campaigns(db_t *db, survey_campaign_fn cb, void *ctx)
+static int list_campaigns(db_t *db, bool counts, survey_campaign_fn cb, void *ctx)
 {
-	sqlite3_stmt *st = db_stmt(db,
-	    "SELECT c.id, c.year, c.code, c.title, c.opens_on, c.closes_on, "
-	    "(SELECT count(*) FROM survey_response r WHERE r.campaign_id = c.id AND r.state = 'draft'), "
-	    "(SELECT count(*) FROM survey_response r WHERE r.campaign_id = c.id AND r.state = 'submitted') "
-	    "FROM survey_campaign c ORDER BY c.year DESC, c.code");
+	sqlite3_stmt *st = db_stmt(db, counts
+	    ? "SELECT c.id, c.year, c.code, c.title, c.opens_on, c.closes_on, "
+	      "(SELECT count(*) FROM survey_response r WHERE r.campaign_id = c.id AND r.state = 'draft'), "
+	      "(SELECT count(*) FROM survey_response r WHERE r.campaign_id = c.id AND r.state = 'submitted') "
+	      "FROM survey_campaign c ORDER BY c.year DESC, c.code"
+	    : "SELECT c.id, c.year, c.code, c.title, c.opens_on, c.closes_on, -1, -1 "
+	      "FROM survey_campaign c ORDER BY c.year DESC, c.code");
 	if (!st) return -1;
 	int n = 0, rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -50,6 +52,16 @@ int store_survey_campaigns(db_t *db, survey_campaign_fn cb, void *ctx)
 	db_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db_error(db, "survey campaigns");
 	return n;
+}
+
+int store_survey_campaigns(db_t *db, survey_campaign_fn cb, void *ctx)
+{
+	return list_campaigns(db, true, cb, ctx);
+}
+
+int store_survey_campaigns_brief(db_t *db, survey_campaign_fn cb, void *ctx)
+{
+	return list_campaigns(db, false, cb, ctx);
 }
 
 int store_survey_campaign_get(db_t *db, const char *code, int64_t *id, char **definition)
