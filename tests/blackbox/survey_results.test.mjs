@@ -22,6 +22,7 @@ import {
   stopServerClean,
   webClient,
 } from './lib.mjs';
+import { checkXml } from './xml.mjs';
 
 const DAY = 86400000;
 const iso = (d) => new Date(d).toISOString().slice(0, 10);
@@ -167,6 +168,13 @@ test('once closed: public page, CSV and JSON with the same figures, year over ye
   assert.match(page.text, /&lt; 5/, 'small cells written "< 5"');
   assert.doesNotMatch(page.text, /Outil secret/);
   assert.doesNotMatch(page.text, /<script/);
+  // every picture is well-formed XML, named, without script; the map has one path per département
+  const svgs = [...page.text.matchAll(/<svg[\s>][\s\S]*?<\/svg>/g)].map((m) => m[0]);
+  assert.ok(svgs.some((x) => /class="chart"/.test(x)), 'charts drawn');
+  for (const x of svgs) assert.equal(checkXml(x), null, `${checkXml(x)} in ${x.slice(0, 160)}`);
+  const map = svgs.find((x) => /class="map"/.test(x));
+  assert.ok(map, 'the map of response rates');
+  assert.equal((map.match(/<path data-code="/g) || []).length, 101);
   // the CSV: the row of option "yes" of uses_ai for the whole campaign
   const csv = await visitor.get('/observatoire/enquetes/resultats-2026/resultats.csv');
   assert.equal(csv.status, 200);

@@ -887,6 +887,18 @@ flow('12. a curator imports a survey campaign, an agent drafts the answer, a ref
   } finally {
     await ref.close();
   }
+  // the results, provisional while the campaign is open: for the observatory's team only
+  const res = await signedIn(ADMIN, '/observatoire/enquetes');
+  try {
+    const { page } = res;
+    await page.getByRole('link', { name: 'Enquête des parcours' }).click();
+    await page.waitForURL((u) => u.pathname === '/observatoire/enquetes/flows-2026');
+    assert.match(await page.locator('main').innerText(), /Résultats provisoires/);
+    await B.checkPage(page, 'survey-results');
+    res.assertNoErrors();
+  } finally {
+    await res.close();
+  }
 });
 
 // a summary for people (the failures themselves fail the flows above)
