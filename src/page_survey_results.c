@@ -16,6 +16,10 @@
  *   provisional (the page says so), everyone else gets 404. Individual
  *   answers are never shown here: only aggregates, and none computed from
  *   fewer than 5 answers.
+ * - Individual answers: only those of organisations that chose to publish
+ *   them (survey_response.publish, asked on the questionnaire), once the
+ *   results are visible: listed under the results, one page each
+ *   (/observatoire/enquetes/{code}/reponses/{organisation}).
  * - Year over year: against the campaign of the latest earlier year (its
  *   results computed on the fly: questions joined by their code).
  * - Cache: one process-wide sv_cache keyed by (campaign id, survey
@@ -29,8 +33,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "api.h"
 #include "auth.h"
+#include "survey.h"
 #include "pages.h"
 #include "store.h"
 #include "survey_stats.h"
@@ -231,6 +238,145 @@ static int find(struct req *r, bool api, struct camps *all, const struct camp **
 	return 1;
 }
 
+/* ==== Published individual answers ==== */
+
+#define PUBLISHED_MAX 500
+
+struct plist {
+	buf_t *b;
+	const char *code;
+	int n;
+};
+
+static int on_published_link(void *ctx, const struct survey_published_row *row)
+{
+	struct plist *p = ctx;
+	if (++p->n > PUBLISHED_MAX) return 1;
+	if (p->n == 1) buf_puts(p->b, "<ul class=\"published-responses\">\n");
+	buf_fmt(p->b, "<li><a href=\"/observatoire/enquetes/%U/reponses/%U-%U\">%h</a></li>\n", p->code, row->kind,
+	        row->code, row->name);
+	return 0;
+}
+
+static void published_list(struct req *r, const struct camp *c)
+{
+	buf_t *b = &r->out;
+	buf_puts(b, "<section aria-labelledby=\"titre-publiees\"><h2 id=\"titre-publiees\">Réponses publiées par les "
+	            "collectivités</h2>\n<p>Les réponses individuelles ne sont publiées que si la collectivité l’a "
+	            "choisi en répondant.</p>\n");
+	struct plist p = { b, c->code, 0 };
+	int n = store_survey_published(r->db, c->id, NULL, on_published_link, &p);
+	if (n < 0) buf_puts(b, "<p>La liste n’a pas pu être lue.</p>\n");
+	else if (p.n == 0) buf_puts(b, "<p>Aucune collectivité n’a choisi de publier ses réponses.</p>\n");
+	else {
+		buf_puts(b, "</ul>\n");
+		if (p.n > PUBLISHED_MAX) buf_fmt(b, "<p>Les %d premières sont listées.</p>\n", PUBLISHED_MAX);
+	}
+	buf_puts(b, "</section>\n");
+}
+
+/* One answer as text (French), into b; nothing when absent. */
+static void answer_text(buf_t *b, const struct survey_question *q, const json_t *v)
+{
+	switch (q->kind) {
+	case SQ_SINGLE:
+	case SQ_MULTIPLE: {
+		bool first = true;
+		for (int o = 0; o < q->noptions; o++) {
+			bool on = false;
+			if (json_is_string(v)) on = strcmp(json_string_value(v), q->options[o].code) == 0;
+			else if (json_is_array(v)) {
+				size_t i;
+				json_t *x;
+				json_array_foreach(v, i, x) if (json_is_string(x) && !strcmp(json_string_value(x), q->options[o].code)) on = true;
+			}
+			if (!on) continue;
+			buf_fmt(b, "%h%h", first ? "" : " ; ", q->options[o].label);
+			first = false;
+		}
+		break;
+	}
+	case SQ_NUMBER:
+		if (json_is_number(v)) {
+			html_num_fr(b, json_number_value(v));
+			if (q->unit) buf_fmt(b, " %h", q->unit);
+		}
+		break;
+	case SQ_SCALE:
+		if (json_is_integer(v)) buf_fmt(b, "%D sur 5", (int64_t)json_integer_value(v));
+		break;
+	default:
+		if (json_is_string(v)) buf_fmt(b, "%h", json_string_value(v));
+	}
+}
+
+struct pone {
+	struct req *r;
+	const struct survey_def *def;
+	bool found;
+};
+
+static int on_published_one(void *ctx, const struct survey_published_row *row)
+{
+	struct pone *p = ctx;
+	buf_t *b = &p->r->out;
+	json_t *answers = json_loads(row->answers ? row->answers : "{}", 0, NULL);
+	p->found = true;
+	char *title = xasprintf("Réponses de %s : %s", row->name, p->def->title);
+	p->r->status = 200;
+	html_begin(p->r, title);
+	free(title);
+	buf_fmt(b, "<h1>Réponses de %h</h1>\n<p class=\"lead\">À l’enquête « <a href=\"/observatoire/enquetes/%U\">%h</a> », "
+	           "soumises le ",
+	        row->name, p->def->code, p->def->title);
+	html_date_fr(b, row->submitted_at);
+	buf_puts(b, ". La collectivité a choisi de publier ses réponses.</p>\n<dl class=\"published-answers\">\n");
+	for (int i = 0; i < p->def->nq; i++) {
+		const struct survey_question *q = &p->def->q[i];
+		if (!survey_question_shown(p->def, i, answers)) continue;
+		json_t *v = json_object_get(answers, q->code);
+		buf_fmt(b, "<dt>%h</dt><dd>", q->label);
+		if (v) answer_text(b, q, v);
+		else buf_puts(b, "<em>Sans réponse</em>");
+		buf_puts(b, "</dd>\n");
+	}
+	buf_puts(b, "</dl>\n");
+	html_end(p->r);
+	json_decref(answers);
+	return 1;
+}
+
+int page_survey_published(struct req *r)
+{
+	struct camps all = { 0 };
+	const struct camp *c;
+	bool provisional;
+	if (find(r, false, &all, &c, &provisional) <= 0) {
+		camps_free(&all);
+		return 0;
+	}
+	int64_t id;
+	char *json = NULL;
+	struct survey_def def;
+	memset(&def, 0, sizeof def);
+	struct verrors errs = { 0 };
+	bool parsed = store_survey_campaign_get(r->db, c->code, &id, &json) == 1 && json &&
+	              survey_def_parse_text(json, strlen(json), &def, &errs) == 0;
+	free(json);
+	if (!parsed) {
+		page_error(r, 500, "Les réponses sont momentanément indisponibles.");
+		camps_free(&all);
+		return 0;
+	}
+	struct pone p = { r, &def, false };
+	int n = store_survey_published(r->db, c->id, r->args[1], on_published_one, &p);
+	if (n < 0) page_error(r, 500, "Les réponses sont momentanément indisponibles.");
+	else if (!p.found) page_error(r, 404, "Cette collectivité n’a pas publié de réponse à cette enquête.");
+	survey_def_free(&def);
+	camps_free(&all);
+	return 0;
+}
+
 /* ==== Handlers ==== */
 
 int page_survey_results_list(struct req *r)
@@ -300,8 +446,9 @@ int page_survey_results(struct req *r)
 	           "secret statistique) est décrite dans <code>doc/statistics.md</code>.</p>\n",
 	        c->code, c->code);
 	buf_append(b, d->html, d->html_len);
-	html_end(r);
 	sv_dashboard_release(cache, d);
+	published_list(r, c);
+	html_end(r);
 	camps_free(&all);
 	return 0;
 }

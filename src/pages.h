@@ -327,5 +327,6 @@ int page_survey_new_post(struct req *r);
 int page_survey_results_list(struct req *r);
 int page_survey_results(struct req *r);
 int page_survey_results_csv(struct req *r);
+int page_survey_published(struct req *r);
 
 #endif

@@ -191,6 +191,7 @@ static const struct route routes[] = {
 	{ "GET",   "/observatoire/enquetes",                          page_survey_results_list,    CAP_NONE,    R_READ,                     "" },
 	{ "GET",   "/observatoire/enquetes/{}",                       page_survey_results,         CAP_NONE,    R_READ,                     "" },
 	{ "GET",   "/observatoire/enquetes/{}/resultats.csv",         page_survey_results_csv,     CAP_NONE,    R_READ,                     "" },
+	{ "GET",   "/observatoire/enquetes/{}/reponses/{}",           page_survey_published,       CAP_NONE,    R_READ,                     "" },
 	{ "GET",   "/api/v1/campaigns/{}/results",                    api_survey_results,          CAP_NONE,    R_API | R_CORS | R_READ,    "" },
 	{ "GET",   "/espace/enquetes",                                page_survey_mine,            CAP_USER,    0,                          "" },
 	{ "GET",   "/espace/enquetes/{}",                             page_survey_answer,          CAP_USER,    0,                          "organisation" },

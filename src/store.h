@@ -541,6 +541,15 @@ struct survey_answers_row {
 };
 typedef int (*survey_response_fn)(void *ctx, const struct survey_answers_row *row);
 int store_survey_responses(db_t *db, int64_t campaign_id, survey_response_fn cb, void *ctx);
+/* The submitted responses whose organisation chose to publish them
+ * (publish = 1), by organisation name; only the one of org_key
+ * ("kind-code") when it is not NULL. Strings valid during the callback;
+ * cb returning non-zero stops. Returns the number of rows or -1. */
+struct survey_published_row {
+	const char *kind, *code, *name, *answers, *submitted_at;
+};
+typedef int (*survey_published_fn)(void *ctx, const struct survey_published_row *row);
+int store_survey_published(db_t *db, int64_t campaign_id, const char *org_key, survey_published_fn cb, void *ctx);
 /* The campaign with this code: 1 with *id and *definition (heap JSON,
  * caller frees; either may be NULL), 0 when unknown, -1 error. */
 int store_survey_campaign_get(db_t *db, const char *code, int64_t *id, char **definition);

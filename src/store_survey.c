@@ -316,3 +316,24 @@ int store_survey_targets(db_t *db, int64_t campaign_id, const struct survey_def 
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db_error(db, "survey targets");
 	return n;
 }
+
+int store_survey_published(db_t *db, int64_t campaign_id, const char *org_key, survey_published_fn cb, void *ctx)
+{
+	sqlite3_stmt *st = db_stmt(db,
+	    "SELECT o.kind, o.code, o.name, r.answers, r.submitted_at FROM survey_response r "
+	    "JOIN organisation o ON o.id = r.org_id "
+	    "WHERE r.campaign_id = ?1 AND r.state = 'submitted' AND r.publish = 1 "
+	    "AND (?2 IS NULL OR o.kind || '-' || o.code = ?2) ORDER BY o.name_folded, o.id");
+	if (!st) return -1;
+	db_bind_int(st, 1, campaign_id);
+	db_bind_text(st, 2, org_key);
+	int n = 0, rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct survey_published_row row = { col(st, 0), col(st, 1), col(st, 2), col(st, 3), col(st, 4) };
+		n++;
+		if (cb(ctx, &row)) break;
+	}
+	db_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) return db_error(db, "published survey responses");
+	return n;
+}

@@ -64,9 +64,9 @@ function importDef(name, def) {
   iatOk(['survey', 'import', '--db', env.db, f]);
 }
 
-async function answer(code, insee, answers, submit = true) {
+async function answer(code, insee, answers, submit = true, publish = false) {
   const r = await srv.request('PUT', `/api/v1/campaigns/${code}/responses/commune-${insee}`,
-    { token: tokens[insee], json: { answers, submit } });
+    { token: tokens[insee], json: { answers, submit, publish } });
   assert.equal(r.status, 200, `${insee}: ${r.text}`);
 }
 
@@ -86,7 +86,8 @@ before(async () => {
     opens_on: LAST_YEAR(30), closes_on: LAST_YEAR(0) }));
   // 2026: 5 yes, 1 no, and one draft that must not count
   for (const [i, c] of COMMUNES.slice(0, 6).entries()) {
-    await answer('resultats-2026', c, { uses_ai: i < 5 ? 'yes' : 'no', budget: (i + 1) * 1000, tool: `Outil secret ${i}` });
+    // Lyon (the first) chooses to publish its answers
+    await answer('resultats-2026', c, { uses_ai: i < 5 ? 'yes' : 'no', budget: (i + 1) * 1000, tool: `Outil secret ${i}` }, true, i === 0);
   }
   await answer('resultats-2026', COMMUNES[6], { uses_ai: 'yes' }, false);
 });
@@ -140,6 +141,8 @@ test('figures: submitted answers only (the draft does not count), weighted and r
   assert.doesNotMatch(r.text, /Outil secret/);
   const csv = await srv.request('GET', '/observatoire/enquetes/resultats-2026/resultats.csv');
   assert.equal(csv.status, 404, 'no CSV for the public before closing');
+  assert.equal((await srv.request('GET', '/observatoire/enquetes/resultats-2026/reponses/commune-69123')).status, 404,
+    'no published answer before the results are public');
 });
 
 test('a new answer shows at once (the cache follows the survey generation)', async () => {
@@ -197,4 +200,14 @@ test('once closed: public page, CSV and JSON with the same figures, year over ye
   assert.ok(Math.abs(y.change_points - (5 / 7 - 2 / 7) * 100) < 1e-4);
   // unknown campaign
   assert.equal((await visitor.get('/observatoire/enquetes/inconnue')).status, 404);
+  // individual answers: only Lyon's, which chose to publish them
+  assert.match(page.text, /<a href="\/observatoire\/enquetes\/resultats-2026\/reponses\/commune-69123">Lyon<\/a>/);
+  assert.equal((page.text.match(/\/reponses\/commune-/g) || []).length, 1);
+  const lyon = await visitor.get('/observatoire/enquetes/resultats-2026/reponses/commune-69123');
+  assertHtmlPage(lyon, 200);
+  assert.match(lyon.text, /<h1>Réponses de Lyon<\/h1>/);
+  assert.match(lyon.text, /<dt>Utilisez-vous l’IA \?<\/dt><dd>Oui<\/dd>/);
+  assert.match(lyon.text, /<dd>Outil secret 0<\/dd>/, 'a published text answer is shown');
+  assert.equal((await visitor.get(`/observatoire/enquetes/resultats-2026/reponses/commune-${COMMUNES[1]}`)).status, 404, 'not published');
+
 });
