@@ -238,6 +238,21 @@ static int find(struct req *r, bool api, struct camps *all, const struct camp **
 	return 1;
 }
 
+/* The path's campaign and its results for this viewer: the dashboard
+ * (with a reference: sv_dashboard_release()) and *c, or NULL with the
+ * reply written (404, 500). all is the caller's (camps_free()). */
+static struct sv_dashboard *open_results(struct req *r, bool api, struct camps *all, const struct camp **c,
+                                         bool *provisional)
+{
+	if (find(r, api, all, c, provisional) <= 0) return NULL;
+	struct sv_dashboard *d = results(r->db, all, *c);
+	if (!d) {
+		if (api) api_error(r, 500, "server.database", NULL, "Erreur interne.");
+		else page_error(r, 500, "Les résultats sont momentanément indisponibles.");
+	}
+	return d;
+}
+
 /* ==== Published individual answers ==== */
 
 #define PUBLISHED_MAX 500
@@ -393,8 +408,8 @@ int page_survey_results_list(struct req *r)
 	            "collectivités sur leurs usages de l’intelligence artificielle. Les résultats de chaque campagne "
 	            "sont publiés après sa clôture : chiffres bruts et redressés avec leur marge d’erreur, par type "
 	            "de collectivité, strate de population et région, et leur évolution d’une année sur l’autre. "
-	            "Aucun chiffre n’est calculé sur moins de 5 réponses, et aucune réponse individuelle n’est "
-	            "publiée ici.</p>\n");
+	            "Aucun chiffre n’est calculé sur moins de 5 réponses, et les réponses individuelles ne sont "
+	            "publiées que si la collectivité l’a choisi.</p>\n");
 	int shown = 0;
 	buf_puts(b, "<ul class=\"campaigns\">\n");
 	for (int i = 0; i < all.n; i++) {
@@ -418,13 +433,8 @@ int page_survey_results(struct req *r)
 	struct camps all = { 0 };
 	const struct camp *c;
 	bool provisional;
-	if (find(r, false, &all, &c, &provisional) <= 0) {
-		camps_free(&all);
-		return 0;
-	}
-	struct sv_dashboard *d = results(r->db, &all, c);
+	struct sv_dashboard *d = open_results(r, false, &all, &c, &provisional);
 	if (!d) {
-		page_error(r, 500, "Les résultats sont momentanément indisponibles.");
 		camps_free(&all);
 		return 0;
 	}
@@ -458,13 +468,8 @@ int page_survey_results_csv(struct req *r)
 	struct camps all = { 0 };
 	const struct camp *c;
 	bool provisional;
-	if (find(r, false, &all, &c, &provisional) <= 0) {
-		camps_free(&all);
-		return 0;
-	}
-	struct sv_dashboard *d = results(r->db, &all, c);
+	struct sv_dashboard *d = open_results(r, false, &all, &c, &provisional);
 	if (!d) {
-		page_error(r, 500, "Les résultats sont momentanément indisponibles.");
 		camps_free(&all);
 		return 0;
 	}
@@ -485,13 +490,8 @@ int api_survey_results(struct req *r)
 	struct camps all = { 0 };
 	const struct camp *c;
 	bool provisional;
-	if (find(r, true, &all, &c, &provisional) <= 0) {
-		camps_free(&all);
-		return 0;
-	}
-	struct sv_dashboard *d = results(r->db, &all, c);
+	struct sv_dashboard *d = open_results(r, true, &all, &c, &provisional);
 	if (!d) {
-		api_error(r, 500, "server.database", NULL, "Erreur interne.");
 		camps_free(&all);
 		return 0;
 	}
