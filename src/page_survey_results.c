@@ -409,7 +409,8 @@ int page_survey_results_list(struct req *r)
 	            "sont publiés après sa clôture : chiffres bruts et redressés avec leur marge d’erreur, par type "
 	            "de collectivité, strate de population et région, et leur évolution d’une année sur l’autre. "
 	            "Aucun chiffre n’est calculé sur moins de 5 réponses, et les réponses individuelles ne sont "
-	            "publiées que si la collectivité l’a choisi.</p>\n");
+	            "publiées que si la collectivité l’a choisi. Les chiffres de la bibliothèque elle-même sont dans "
+	            "les <a href=\"/observatoire\">statistiques de la bibliothèque</a>.</p>\n");
 	int shown = 0;
 	buf_puts(b, "<ul class=\"campaigns\">\n");
 	for (int i = 0; i < all.n; i++) {
