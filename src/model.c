@@ -170,6 +170,34 @@ const char *doc_str(const json_t *doc, const char *name)
 
 /* ==== Validation ==== */
 
+/* Make an error message one line of valid UTF-8, whatever the values it
+ * quotes: control characters become spaces; bytes that do not form a
+ * valid sequence (bad input quoted, or a character cut by the buffer's
+ * end) are dropped. */
+static void clean_line(char *s)
+{
+	unsigned char *p = (unsigned char *)s, *w = p;
+	while (*p) {
+		size_t n = *p < 0x80 ? 1 : (*p >= 0xC2 && *p <= 0xDF) ? 2 : (*p >= 0xE0 && *p <= 0xEF) ? 3
+		         : (*p >= 0xF0 && *p <= 0xF4) ? 4 : 0;
+		size_t have = 0;
+		while (have < n && p[have]) have++;
+		if (n == 0 || have < n || !text_utf8_valid((const char *)p, n)) {
+			p++;
+			continue;
+		}
+		if (n == 1 && (*p < 0x20 || *p == 0x7f)) {
+			*w++ = ' ';
+			p++;
+			continue;
+		}
+		memmove(w, p, n);
+		w += n;
+		p += n;
+	}
+	*w = 0;
+}
+
 void verrors_add(struct verrors *e, const char *code, const char *field, const char *fmt, ...)
 {
 	if (e->count < (int)ARRAY_LEN(e->items)) {
@@ -180,6 +208,7 @@ void verrors_add(struct verrors *e, const char *code, const char *field, const c
 		va_start(ap, fmt);
 		vsnprintf(v->message, sizeof v->message, fmt, ap);
 		va_end(ap);
+		clean_line(v->message);
 	}
 	e->count++;
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "text.h"
 
 static json_t *valid_input(void)
 {
@@ -230,13 +231,35 @@ static void test_render_visibility(void **state)
 	json_decref(doc);
 }
 
+/* An error message quoting what was sent stays one line of valid UTF-8:
+ * control characters become spaces, invalid bytes and a character cut by
+ * the 256-byte buffer are dropped (found by fuzz_campaign). */
+static void test_error_messages_clean(void **state)
+{
+	(void)state;
+	struct verrors e = { 0 };
+	verrors_add(&e, "validation.enum", "kind", "« %s » inconnu", "a\nb\tc\x7f\xff\xc3");
+	assert_string_equal(e.items[0].message, "« a b c  » inconnu");
+	char big[400];
+	memset(big, 'x', sizeof big);
+	big[sizeof big - 1] = 0;
+	memcpy(big + 250, "é", 2); /* may be cut in the middle by the buffer */
+	for (int shift = 0; shift < 8; shift++) {
+		struct verrors f = { 0 };
+		verrors_add(&f, "x", "y", "%.*s%s", shift, "--------", big);
+		const char *m = f.items[0].message;
+		assert_true(text_utf8_valid(m, strlen(m)));
+		assert_null(strchr(m, '\n'));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid_minimal),   cmocka_unit_test(test_required_and_unknown),
 		cmocka_unit_test(test_types),           cmocka_unit_test(test_lengths),
 		cmocka_unit_test(test_cross_field_and_merge), cmocka_unit_test(test_vocab_match),
-		cmocka_unit_test(test_render_visibility),
+		cmocka_unit_test(test_render_visibility), cmocka_unit_test(test_error_messages_clean),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
