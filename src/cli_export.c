@@ -150,6 +150,47 @@ static void check_base(const char *base)
 		cli_usage_error("export : --base-url attend une adresse http(s)://hôte[:port] sans / final");
 }
 
+/* --out FILE: the export is written to FILE.tmp-PID (*tmp, heap), renamed
+ * by out_close() when everything went well; without --out, stdout. Dies
+ * (closing db) when the file cannot be created. */
+static FILE *out_open(const char *out, db_t *db, char **tmp)
+{
+	*tmp = NULL;
+	if (!out) return stdout;
+	*tmp = xasprintf("%s.tmp-%ld", out, (long)getpid());
+	FILE *f = fopen(*tmp, "wb");
+	if (!f) {
+		int err = errno;
+		db_close(db);
+		die("export : impossible d'écrire %s : %s", *tmp, strerror(err));
+	}
+	return f;
+}
+
+/* Flush and close f; on a read or write failure remove the temporary file
+ * and die (nothing replaces FILE), else rename it to out and free tmp.
+ * Returns the size written (-1 on stdout). */
+static long long out_close(FILE *f, const char *out, char *tmp, bool read_failed, bool write_error)
+{
+	if (fflush(f) != 0) write_error = true;
+	long long size = out ? (long long)ftell(f) : -1;
+	if (out && fclose(f) != 0) write_error = true;
+	if (read_failed || write_error) {
+		if (tmp) unlink(tmp);
+		free(tmp);
+		die("export : échec %s (rien n'a été écrit à la place du fichier demandé)",
+		    read_failed ? "de lecture de la base" : "d'écriture");
+	}
+	if (out && rename(tmp, out) != 0) {
+		int err = errno;
+		unlink(tmp);
+		free(tmp);
+		die("export : impossible de renommer le fichier vers %s : %s", out, strerror(err));
+	}
+	free(tmp);
+	return size;
+}
+
 /* `iat export history|history-csv`: same structure as the record export
  * below (one read transaction, batches, FILE.tmp-PID renamed at the end,
  * progress on stderr). */
@@ -164,17 +205,7 @@ static int export_history_cli(const char *dbpath, const char *out, const char *b
 	db_t *db = cli_open_db(dbpath, false);
 	h.w.db = db;
 	char *tmp = NULL;
-	if (out) {
-		tmp = xasprintf("%s.tmp-%ld", out, (long)getpid());
-		h.f = fopen(tmp, "wb");
-		if (!h.f) {
-			int err = errno;
-			db_close(db);
-			die("export : impossible d'écrire %s : %s", tmp, strerror(err));
-		}
-	} else {
-		h.f = stdout;
-	}
+	h.f = out_open(out, db, &tmp);
 	uint64_t t0 = mono_ns();
 	bool tx = db_read_begin(db);
 	int64_t total = 0;
@@ -200,22 +231,7 @@ static int export_history_cli(const char *dbpath, const char *out, const char *b
 	export_history_free(&h.w);
 	db_close(db);
 	buf_free(&h.out);
-	if (fflush(h.f) != 0) write_error = true;
-	long long size = out ? (long long)ftell(h.f) : -1;
-	if (out && fclose(h.f) != 0) write_error = true;
-	if (rc < 0 || write_error) {
-		if (tmp) unlink(tmp);
-		free(tmp);
-		die("export : échec %s (rien n'a été écrit à la place du fichier demandé)",
-		    rc < 0 ? "de lecture de la base" : "d'écriture");
-	}
-	if (out && rename(tmp, out) != 0) {
-		int err = errno;
-		unlink(tmp);
-		free(tmp);
-		die("export : impossible de renommer le fichier vers %s : %s", out, strerror(err));
-	}
-	free(tmp);
+	long long size = out_close(h.f, out, tmp, rc < 0, write_error);
 	double secs = (double)(mono_ns() - t0) / 1e9;
 	const char *what = restricted ? "avec les champs réservés" : "champs publics";
 	if (out)
@@ -287,17 +303,7 @@ int cmd_export(int argc, char **argv)
 
 	db_t *db = cli_open_db(dbpath, false);
 	char *tmp = NULL;
-	if (out) {
-		tmp = xasprintf("%s.tmp-%ld", out, (long)getpid());
-		e.f = fopen(tmp, "wb");
-		if (!e.f) {
-			int err = errno;
-			db_close(db);
-			die("export : impossible d'écrire %s : %s", tmp, strerror(err));
-		}
-	} else {
-		e.f = stdout;
-	}
+	e.f = out_open(out, db, &tmp);
 	uint64_t t0 = mono_ns();
 	bool tx = db_read_begin(db); /* one snapshot for the whole file */
 	int rc = store_usecase_export_count(db, &e.total);
@@ -320,22 +326,7 @@ int cmd_export(int argc, char **argv)
 	db_read_end(db, tx);
 	db_close(db);
 	buf_free(&e.out);
-	if (fflush(e.f) != 0) e.write_error = true;
-	long long size = out ? (long long)ftell(e.f) : -1;
-	if (out && fclose(e.f) != 0) e.write_error = true;
-	if (rc < 0 || e.write_error) {
-		if (tmp) unlink(tmp);
-		free(tmp);
-		die("export : échec %s (rien n'a été écrit à la place du fichier demandé)",
-		    rc < 0 ? "de lecture de la base" : "d'écriture");
-	}
-	if (out && rename(tmp, out) != 0) {
-		int err = errno;
-		unlink(tmp);
-		free(tmp);
-		die("export : impossible de renommer le fichier vers %s : %s", out, strerror(err));
-	}
-	free(tmp);
+	long long size = out_close(e.f, out, tmp, rc < 0, e.write_error);
 	double secs = (double)(mono_ns() - t0) / 1e9;
 	if (out)
 		fprintf(stderr, "export %s : %lld fiches (%s) → %s (%lld octets, %.2f s)\n", export_format_name(e.w.fmt),
