@@ -90,19 +90,6 @@ struct ictx {
 	size_t ntmp, captmp;
 };
 
-static void append_vprintf(buf_t *b, const char *fmt, va_list ap)
-{
-	va_list ap2;
-	va_copy(ap2, ap);
-	int n = vsnprintf(NULL, 0, fmt, ap2);
-	va_end(ap2);
-	if (n <= 0) return;
-	char *msg = xmalloc((size_t)n + 1);
-	vsnprintf(msg, (size_t)n + 1, fmt, ap);
-	buf_append(b, msg, (size_t)n);
-	free(msg);
-}
-
 /* "enregistrement N (id X) : " or "ligne N (id X) : " + message (heap). */
 static char *located(const struct ictx *c, const char *fmt, va_list ap)
 {
@@ -116,7 +103,11 @@ static char *located(const struct ictx *c, const char *fmt, va_list ap)
 		buf_puts(&b, ")");
 	}
 	buf_puts(&b, " : ");
-	append_vprintf(&b, fmt, ap);
+	{
+		char *m = xvasprintf(fmt, ap);
+		buf_puts(&b, m);
+		free(m);
+	}
 	buf_cstr(&b);
 	return buf_detach(&b);
 }

@@ -222,20 +222,6 @@ static const char *cell(const struct imp *im, int c)
 	return im->colidx[c] >= 0 ? im->row->vals[im->colidx[c]] : NULL;
 }
 
-/* Append printf-formatted text to b (messages only: never reply text). */
-static void append_vprintf(buf_t *b, const char *fmt, va_list ap)
-{
-	va_list ap2;
-	va_copy(ap2, ap);
-	int n = vsnprintf(NULL, 0, fmt, ap2);
-	va_end(ap2);
-	if (n <= 0) return;
-	char *msg = xmalloc((size_t)n + 1);
-	vsnprintf(msg, (size_t)n + 1, fmt, ap);
-	buf_append(b, msg, (size_t)n);
-	free(msg);
-}
-
 /* "ligne N[, colonne C] : " + message, as a heap string. */
 static char *located(const struct imp *im, int c, const char *fmt, va_list ap)
 {
@@ -245,7 +231,11 @@ static char *located(const struct imp *im, int c, const char *fmt, va_list ap)
 	if (c >= 0) snprintf(head, sizeof head, "ligne %d, colonne %s : ", line, colname(im, c));
 	else snprintf(head, sizeof head, "ligne %d : ", line);
 	buf_puts(&b, head);
-	append_vprintf(&b, fmt, ap);
+	{
+		char *m = xvasprintf(fmt, ap);
+		buf_puts(&b, m);
+		free(m);
+	}
 	buf_cstr(&b);
 	return buf_detach(&b);
 }
@@ -279,7 +269,11 @@ static int fail_at(struct imp *im, int line, size_t col, const char *name, const
 	buf_puts(&b, head);
 	va_list ap;
 	va_start(ap, fmt);
-	append_vprintf(&b, fmt, ap);
+	{
+		char *m = xvasprintf(fmt, ap);
+		buf_puts(&b, m);
+		free(m);
+	}
 	va_end(ap);
 	buf_cstr(&b);
 	im->err = buf_detach(&b);

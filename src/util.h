@@ -39,6 +39,8 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* printf into a fresh heap string (caller frees). */
 char *xasprintf(const char *fmt, ...) IAT_PRINTF(1, 2);
+/* The same with a va_list (messages built by callers with their own prefix). */
+char *xvasprintf(const char *fmt, va_list ap) IAT_PRINTF(1, 0);
 
 /* Print "iat: <message>" to stderr and exit(1). For CLI misuse and
  * unrecoverable environment errors. */
